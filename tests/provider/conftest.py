@@ -1,0 +1,79 @@
+"""Provider methods called directly against a real emulator process over HTTP.
+
+Each test starts from a reset emulator (seeded catalogue, no faults, empty request log) and a
+provider configured the way the engine does it: ``configure()`` with stack config.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from pulumi.dynamic import ConfigureRequest
+from pulumi.dynamic.config import Config
+
+from w365_provider.emulator.launcher import EmulatorProcess
+from w365_provider.graph import shutdown
+from w365_provider.provisioning_policy import ProvisioningPolicyProvider
+
+POLICIES = "/deviceManagement/virtualEndpoint/provisioningPolicies"
+
+FAST = {"retryMaxAttempts": "5", "retryMinDelaySeconds": "0.01", "retryMaxDelaySeconds": "0.2"}
+"""Retry timings that keep fault tests fast (waits are capped at 0.2 s)."""
+
+
+@pytest.fixture(scope="session")
+def emulator_process() -> Iterator[EmulatorProcess]:
+    with EmulatorProcess() as emu:
+        yield emu
+    shutdown()
+
+
+@pytest.fixture
+def emu(emulator_process: EmulatorProcess) -> EmulatorProcess:
+    emulator_process.reset()
+    emulator_process.clear_faults()
+    emulator_process.clear_requests()
+    return emulator_process
+
+
+def configured(emu: EmulatorProcess, **config: str) -> ProvisioningPolicyProvider:
+    """A provider configured like the engine does: stack config in the ``w365`` namespace."""
+    raw = {"w365:graphUrl": emu.graph_url, "w365:graphToken": emu.token}
+    raw.update({f"w365:{k}": v for k, v in config.items()})
+    provider = ProvisioningPolicyProvider()
+    provider.configure(ConfigureRequest(Config(raw_config=raw, project_name="w365")))
+    return provider
+
+
+@pytest.fixture
+def provider(emu: EmulatorProcess) -> ProvisioningPolicyProvider:
+    return configured(emu, **FAST)
+
+
+@pytest.fixture
+def calls(emu: EmulatorProcess) -> Callable[[], list[tuple[str, str]]]:
+    """The Graph requests since the last clear, as (method, path after the policies root)."""
+
+    def get() -> list[tuple[str, str]]:
+        out = []
+        for r in emu.requests():
+            path = r["path"].split(POLICIES, 1)[-1] or "/"
+            out.append((r["method"], path))
+        return out
+
+    return get
+
+
+@pytest.fixture
+def policies(emu: EmulatorProcess) -> Callable[[], list[dict[str, Any]]]:
+    """Every policy in the emulator. These reads are logged too: take ``calls()`` first."""
+
+    def get() -> list[dict[str, Any]]:
+        status, body = emu.graph("GET", POLICIES + "?$expand=assignments")
+        assert status == 200, body
+        assert body is not None
+        return list(body["value"])
+
+    return get

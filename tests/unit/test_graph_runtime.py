@@ -1,0 +1,146 @@
+"""The process-wide event loop: shared by threads, guarded against re-entry, cached per settings."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from w365_provider.graph import client
+from w365_provider.settings import Settings
+
+
+@pytest.fixture(autouse=True)
+def fresh_loop() -> Iterator[None]:
+    client.shutdown()
+    yield
+    client.shutdown()
+
+
+def settings(token: str = "t") -> Settings:
+    return Settings.from_mapping({"graphUrl": "http://127.0.0.1:9/v1.0", "graphToken": token}, env={})
+
+
+def test_one_runtime_per_settings_and_one_loop_per_process() -> None:
+    a, b = client.runtime(settings()), client.runtime(settings())
+    c = client.runtime(settings("other"))
+    assert a is b and a is not c
+    assert a._loop_thread is c._loop_thread
+
+
+def test_worker_threads_share_the_loop_concurrently() -> None:
+    rt = client.runtime(settings())
+    seen: set[int] = set()
+    running = 0
+    peak = 0
+
+    async def work(i: int) -> int:
+        nonlocal running, peak
+        seen.add(threading.get_ident())
+        running += 1
+        peak = max(peak, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        return i * 2
+
+    with ThreadPoolExecutor(max_workers=4) as pool:  # the engine's four gRPC workers
+        results = list(pool.map(lambda i: rt.run(work(i)), range(8)))
+    assert results == [i * 2 for i in range(8)]
+    assert len(seen) == 1  # every coroutine ran on the one loop thread
+    assert peak >= 4  # and they overlapped
+
+
+def test_run_from_the_loop_thread_raises_instead_of_deadlocking() -> None:
+    rt = client.runtime(settings())
+
+    async def inner() -> int:
+        return 1
+
+    async def outer() -> str:
+        try:
+            rt.run(inner())
+        except RuntimeError as exc:
+            return str(exc)
+        return "no error"
+
+    assert "would deadlock" in rt.run(outer())
+
+
+def test_timeout_cancels() -> None:
+    rt = client.runtime(settings())
+    with pytest.raises(TimeoutError):
+        rt.run(asyncio.sleep(5), timeout=0.05)
+
+
+def test_client_is_built_lazily_and_without_kiota_retry() -> None:
+    from kiota_http.middleware import RetryHandler
+
+    rt = client.runtime(settings())
+    assert rt._client is None
+
+    async def build() -> object:
+        return rt._get_client()
+
+    graph_client = rt.run(build())
+    assert graph_client.request_adapter.base_url == "http://127.0.0.1:9/v1.0"
+    transport = graph_client.request_adapter._http_client._transport
+    handlers = []
+    node = transport.pipeline._first_middleware
+    while node is not None:
+        handlers.append(type(node).__name__)
+        node = getattr(node, "next", None)
+    assert handlers and not any(name == RetryHandler.__name__ for name in handlers)
+
+
+def test_emulator_url_without_token_fails_when_the_client_is_built() -> None:
+    from w365_provider.errors import ConfigurationError
+
+    rt = client.runtime(Settings.from_mapping({"graphUrl": "http://127.0.0.1:9/v1.0"}, env={}))
+
+    async def build() -> object:
+        return rt._get_client()
+
+    with pytest.raises(ConfigurationError):
+        rt.run(build())
+
+
+def test_microsoft_graph_uses_default_azure_credential_for_its_host_only() -> None:
+    from azure.identity.aio import DefaultAzureCredential
+    from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
+
+    rt = client.runtime(Settings.from_mapping({"tenantId": "contoso.onmicrosoft.com"}, env={}))
+
+    async def build() -> object:
+        return rt._auth_provider()
+
+    auth = rt.run(build())
+    assert isinstance(auth, AzureIdentityAuthenticationProvider)
+    token_provider = auth.access_token_provider
+    assert token_provider._scopes == ["https://graph.microsoft.com/.default"]
+    assert token_provider.get_allowed_hosts_validator().get_allowed_hosts() == ["graph.microsoft.com"]
+    tenant_credential = token_provider._credentials
+    assert isinstance(tenant_credential, client._TenantCredential)
+    assert isinstance(tenant_credential._inner, DefaultAzureCredential)
+
+
+def test_tenant_is_asked_for_on_every_token() -> None:
+    seen: list[dict[str, object]] = []
+
+    class Inner:
+        async def get_token(self, *scopes: str, **kwargs: object) -> str:
+            seen.append({"scopes": scopes, **kwargs})
+            return "t"
+
+    credential = client._TenantCredential(Inner(), "contoso")
+    assert asyncio.run(credential.get_token("https://graph.microsoft.com/.default", enable_cae=True)) == "t"
+    assert seen == [{"scopes": ("https://graph.microsoft.com/.default",), "enable_cae": True, "tenant_id": "contoso"}]
+
+
+def test_static_token_goes_to_the_graph_host_only() -> None:
+    token = client._StaticToken("secret-token", "127.0.0.1")
+    assert asyncio.run(token.get_authorization_token("http://127.0.0.1:9/v1.0/x")) == "secret-token"
+    assert asyncio.run(token.get_authorization_token("https://elsewhere.example/v1.0/x")) == ""
+    assert "secret-token" not in repr(token)
