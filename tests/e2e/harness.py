@@ -82,8 +82,26 @@ class Project:
     def init(self) -> None:
         self.run("stack", "init", self.stack, "--non-interactive")
 
-    def set_config(self, key: str, value: str, *, secret: bool = False) -> None:
-        self._stack("config", "set", key, value, *(["--secret"] if secret else []))
+    def set_config(self, key: str, value: str, *, secret: bool = False, path: bool = False) -> None:
+        """`pulumi config set`; ``path=True`` sets inside structured config (``w365:policies.a.b``)."""
+        self._stack("config", "set", key, value, *(["--secret"] if secret else []), *(["--path"] if path else []))
+
+    def config_file(self) -> Path:
+        """The stack's config file (in the project's stackConfigDir when it sets one)."""
+        for line in (self.dir / "Pulumi.yaml").read_text().splitlines():
+            if line.startswith("stackConfigDir:"):
+                return self.dir / line.split(":", 1)[1].strip() / f"Pulumi.{self.stack}.yaml"
+        return self.dir / f"Pulumi.{self.stack}.yaml"
+
+    def write_config(self, config: Mapping[str, Any]) -> None:
+        """Replace the stack's config with CONFIG (plain values; structured ones allowed),
+        keeping the rest of the file (its encryption salt)."""
+        import yaml
+
+        path = self.config_file()
+        data = (yaml.safe_load(path.read_text()) if path.exists() else None) or {}
+        data["config"] = dict(config)
+        path.write_text(yaml.safe_dump(data, sort_keys=False))
 
     def up(self, *extra: str, **kw: Any) -> subprocess.CompletedProcess[str]:
         return self._stack("up", "--yes", "--skip-preview", *extra, **kw)

@@ -1,0 +1,73 @@
+"""The w365 program: Entra groups, Cloud PC images and provisioning policies, per stack.
+
+What to declare comes from the stack's config (``stacks/Pulumi.<stack>.yaml``, namespace
+``w365``), described in ``docs/stacks.md`` and checked by ``w365_provider.stack_config``.
+Stack outputs: ``policies`` (key -> id and display name), ``images`` and ``groups``.
+"""
+
+import pulumi
+import pulumi_azuread as azuread
+
+from w365_provider import DeviceImage, ProvisioningPolicy, W365Error, get_gallery_image
+from w365_provider.stack_config import CustomImageSpec, load_stack_config
+
+try:
+    stack = load_stack_config()
+    gallery = {
+        key: get_gallery_image(spec.publisher, spec.offer, spec.sku,
+                               allow_supported_with_warning=spec.allow_supported_with_warning)
+        for key, spec in stack.images.items() if not isinstance(spec, CustomImageSpec)
+    }  # fmt: skip
+except W365Error as exc:  # a config or lookup problem: say it without a traceback
+    raise pulumi.RunError(str(exc)) from None
+
+# Groups: existing ones by object id, or security groups created here.
+group_ids = {}
+for key, group in stack.groups.items():
+    if group.object_id:
+        group_ids[key] = group.object_id
+    else:
+        group_ids[key] = azuread.Group(
+            key,
+            display_name=group.display_name,
+            description=group.description,
+            security_enabled=True,
+            owners=group.owners,
+            members=group.members,
+            prevent_duplicate_names=True,
+        ).object_id
+
+# Images: (image_type, image_id, image_display_name) by key.
+images = {}
+for key, spec in stack.images.items():
+    if isinstance(spec, CustomImageSpec):
+        custom = DeviceImage(
+            key,
+            display_name=spec.display_name,
+            version=spec.version,
+            source_image_resource_id=spec.source_image_resource_id,
+        )
+        images[key] = ("custom", custom.image_id, custom.display_name)
+    else:
+        images[key] = ("gallery", gallery[key].id, gallery[key].display_name)
+
+# Provisioning policies, referring to images and groups by key.
+policies = {}
+for key, spec in stack.policies.items():
+    image_type, image_id, image_name = images[spec.image]
+    assignments = None
+    if spec.assignments is not None:
+        assignments = [{"group_id": group_ids[a.group], "service_plan_id": a.service_plan_id} for a in spec.assignments]
+    policy = ProvisioningPolicy(
+        key,
+        image_type=image_type,
+        image_id=image_id,
+        image_display_name=image_name,
+        assignments=assignments,
+        **spec.args,
+    )
+    policies[key] = {"id": policy.policy_id, "displayName": policy.display_name}
+
+pulumi.export("policies", policies)
+pulumi.export("images", {key: {"type": t, "id": i, "displayName": n} for key, (t, i, n) in images.items()})
+pulumi.export("groups", group_ids)

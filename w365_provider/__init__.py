@@ -1,0 +1,35 @@
+"""Windows 365 Cloud PC provisioning as code: Pulumi resources over Microsoft Graph."""
+
+from w365_provider.device_image import DeviceImage
+from w365_provider.errors import ConfigurationError
+from w365_provider.errors import GraphConflictError
+from w365_provider.errors import GraphError
+from w365_provider.errors import GraphNotFoundError
+from w365_provider.errors import GraphThrottledError
+from w365_provider.errors import GraphTransportError
+from w365_provider.errors import ImageFailedError
+from w365_provider.errors import NoMatchingImageError
+from w365_provider.errors import ValidationError
+from w365_provider.errors import W365Error
+from w365_provider.gallery import GalleryImage
+from w365_provider.gallery import get_gallery_image
+from w365_provider.provisioning_policy import ProvisioningPolicy
+from w365_provider.settings import Settings
+
+__all__ = [
+    "ConfigurationError",
+    "DeviceImage",
+    "GalleryImage",
+    "GraphConflictError",
+    "GraphError",
+    "GraphNotFoundError",
+    "GraphThrottledError",
+    "GraphTransportError",
+    "ImageFailedError",
+    "NoMatchingImageError",
+    "ProvisioningPolicy",
+    "Settings",
+    "ValidationError",
+    "W365Error",
+    "get_gallery_image",
+]
