@@ -37,13 +37,12 @@ from pulumi.dynamic import (
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
 )
 from pulumi.output import Unknown
 
 from w365_provider.errors import ConfigurationError, GraphConflictError, GraphNotFoundError, ImageFailedError
-from w365_provider.graph.client import GraphRuntime, runtime
-from w365_provider.settings import Settings
+from w365_provider.graph.client import GraphRuntime
+from w365_provider.graph.provider import GraphProvider
 
 __all__ = ["DeviceImage", "DeviceImageProvider"]
 
@@ -177,37 +176,13 @@ def _image(image_id: str) -> Any:
     return lambda client: _images(client).by_cloud_pc_device_image_id(image_id)
 
 
-class DeviceImageProvider(ResourceProvider):
-    """Dynamic provider for ``DeviceImage``.
-
-    Pickled into state by reference and empty: settings come from ``configure`` (stack config,
-    secrets decrypted) and the environment in the provider process.
-    """
-
-    serialize_as_secret_always = False  # the pickle holds no state at all (see __getstate__)
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        pass
-
-    # -- settings ------------------------------------------------------------------------
+class DeviceImageProvider(GraphProvider):
+    """Dynamic provider for ``DeviceImage`` (pickled empty; see ``GraphProvider``)."""
 
     def configure(self, req: ConfigureRequest) -> None:
-        """Settings from the stack config (namespace ``w365``) and the environment."""
-        self._settings = Settings.from_configure_request(req)
+        """Settings as for every Graph provider, plus the upload timeout."""
+        super().configure(req)
         self._timeout = timeout_seconds(req.config.get("w365:deviceImageTimeoutMinutes"))
-
-    def settings(self) -> Settings:
-        """The settings given by ``configure``, else from the environment alone."""
-        found: Settings | None = getattr(self, "_settings", None)
-        if found is None:
-            found = self._settings = Settings.from_mapping({})
-        return found
-
-    def _runtime(self) -> GraphRuntime:
-        return runtime(self.settings())
 
     # -- plan ----------------------------------------------------------------------------
 

@@ -48,18 +48,16 @@ import pulumi
 from pulumi.dynamic import (
     CheckFailure,
     CheckResult,
-    ConfigureRequest,
     CreateResult,
     DiffResult,
     ReadResult,
-    ResourceProvider,
     UpdateResult,
 )
 from pulumi.output import Unknown
 
 from w365_provider.errors import GraphConflictError, GraphError, GraphNotFoundError
-from w365_provider.graph.client import GraphRuntime, runtime
-from w365_provider.settings import Settings
+from w365_provider.graph.client import GraphRuntime
+from w365_provider.graph.provider import GraphProvider
 
 __all__ = [
     "AssignmentArgs",
@@ -748,40 +746,8 @@ def _assign_at(policy_id: str) -> Any:
     return lambda client: _policies(client).by_cloud_pc_provisioning_policy_id(policy_id).assign
 
 
-class ProvisioningPolicyProvider(ResourceProvider):
-    """Dynamic provider for ``ProvisioningPolicy``.
-
-    Pickled into state by reference and empty: settings come from ``configure`` (stack config,
-    secrets decrypted) and the environment in the provider process; Graph clients are built
-    there on first use.
-    """
-
-    serialize_as_secret_always = False  # the pickle holds no state at all (see __getstate__)
-
-    def __init__(self) -> None:
-        super().__init__()
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {}
-
-    def __setstate__(self, state: Mapping[str, Any]) -> None:
-        pass
-
-    # -- settings ------------------------------------------------------------------------
-
-    def configure(self, req: ConfigureRequest) -> None:
-        """Read settings from the stack config (namespace ``w365``) and the environment."""
-        self._settings = Settings.from_configure_request(req)
-
-    def settings(self) -> Settings:
-        """The settings given by ``configure``, else from the environment alone."""
-        found: Settings | None = getattr(self, "_settings", None)
-        if found is None:
-            found = self._settings = Settings.from_mapping({})
-        return found
-
-    def _runtime(self) -> GraphRuntime:
-        return runtime(self.settings())
+class ProvisioningPolicyProvider(GraphProvider):
+    """Dynamic provider for ``ProvisioningPolicy`` (pickled empty; see ``GraphProvider``)."""
 
     # -- plan ----------------------------------------------------------------------------
 

@@ -51,10 +51,7 @@ def emulator() -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def emu(emulator: EmulatorProcess) -> EmulatorProcess:
-    emulator.reset()
-    emulator.clear_faults()
-    emulator.clear_requests()
-    return emulator
+    return emulator.fresh()
 
 
 def program(policies: dict[str, dict[str, Any]]) -> str:

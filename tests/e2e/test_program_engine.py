@@ -38,10 +38,7 @@ def emulator() -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def emu(emulator: EmulatorProcess) -> EmulatorProcess:
-    emulator.reset()
-    emulator.clear_faults()
-    emulator.clear_requests()
-    return emulator
+    return emulator.fresh()
 
 
 def program(tmp_path: Path, emu: EmulatorProcess, stack: str) -> Project:

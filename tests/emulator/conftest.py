@@ -22,10 +22,7 @@ def emulator_process() -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def emu(emulator_process: EmulatorProcess) -> EmulatorProcess:
-    emulator_process.reset()
-    emulator_process.clear_faults()
-    emulator_process.clear_requests()
-    return emulator_process
+    return emulator_process.fresh()
 
 
 @pytest.fixture

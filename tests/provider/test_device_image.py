@@ -34,10 +34,7 @@ def emulator() -> Iterator[EmulatorProcess]:
 
 @pytest.fixture
 def emu(emulator: EmulatorProcess) -> EmulatorProcess:
-    emulator.reset()
-    emulator.clear_faults()
-    emulator.clear_requests()
-    return emulator
+    return emulator.fresh()
 
 
 def configured(emu: EmulatorProcess, **config: str) -> DeviceImageProvider:

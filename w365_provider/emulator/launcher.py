@@ -191,6 +191,13 @@ class EmulatorProcess:
         """Empty the state (keeping the seeded catalogue) and clear the fault rules."""
         self._control("POST", "/_emulator/reset")
 
+    def fresh(self) -> "EmulatorProcess":
+        """Reset the state, clear the fault rules and the request log; returns self (for fixtures)."""
+        self.reset()
+        self.clear_faults()
+        self.clear_requests()
+        return self
+
     def graph(
         self,
         method: str,
