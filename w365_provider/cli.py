@@ -1,0 +1,133 @@
+"""The ``w365`` command.
+
+``w365 report``: Markdown for a pull-request comment from ``pulumi preview --json`` output::
+
+    scripts/pulumi preview --json --stack dev  > dev.json
+    scripts/pulumi preview --json --stack prod > prod.json
+    w365 report --stack dev=dev.json --stack prod=prod.json -o report.md
+    w365 report dev.json prod.json          # stack names taken from the URNs in each file
+    scripts/pulumi preview --json --stack dev | w365 report -
+
+Never pass ``--show-secrets`` to the preview whose output you report: the report hides
+values the engine marks as secret, and with that flag the engine marks none.
+
+Exit status: 0 when the report was written (even when it shows a failed preview); 1 when
+an input could not be read as a preview (the report is still written, saying so);
+2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from w365_provider import report as rpt
+
+__all__ = ["main"]
+
+MAX_COMMENT_CHARS = 60_000
+"""GitHub refuses comments over 65,536 characters; stay below with room for a note."""
+
+
+def _stack_arg(value: str) -> tuple[str, str]:
+    name, sep, path = value.partition("=")
+    if not sep or not name.strip() or not path.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=FILE, got {value!r}")
+    return name.strip(), path.strip()
+
+
+def _read(path: str) -> str:
+    if path == "-":
+        return sys.stdin.read()
+    return Path(path).read_text(encoding="utf-8")
+
+
+def _load(name: str | None, path: str) -> rpt.StackReport:
+    fallback = name or (Path(path).stem if path != "-" else "stack")
+    try:
+        digest = rpt.load_digest(_read(path))
+    except (OSError, UnicodeDecodeError, rpt.ReportError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        return rpt.StackReport(stack=fallback, problem=f"{path}: {reason}")
+    return rpt.analyze(digest, stack=name or rpt.stack_of(digest) or fallback)
+
+
+def truncate(markdown: str, limit: int) -> str:
+    """Cut ``markdown`` to at most ``limit`` characters at a line end, closing open blocks."""
+    if len(markdown) <= limit:
+        return markdown
+    note = (
+        "\n\n> [!NOTE]\n"
+        "> The report was cut to fit a pull-request comment; run `w365 report` locally for all of it.\n"
+    )
+    cut = markdown[: max(0, limit - len(note) - 40)]
+    cut = cut[: cut.rfind("\n") + 1] if "\n" in cut else cut
+    if cut.count("```") % 2:
+        cut += "```\n"
+    cut += "</details>\n" * max(0, cut.count("<details>") - cut.count("</details>"))
+    return cut + note
+
+
+def _report(args: argparse.Namespace) -> int:
+    inputs: list[tuple[str | None, str]] = [(n, p) for n, p in args.stack or []]
+    inputs += [(None, p) for p in args.files or []]
+    if not inputs:
+        if sys.stdin.isatty():
+            print("w365 report: give preview files (or --stack NAME=FILE, or - for stdin)", file=sys.stderr)
+            return 2
+        inputs = [(None, "-")]
+    reports = [_load(name, path) for name, path in inputs]
+    markdown = rpt.render(reports, title=args.title)
+    if args.max_chars:
+        markdown = truncate(markdown, args.max_chars)
+    if args.output and args.output != "-":
+        Path(args.output).write_text(markdown, encoding="utf-8")
+    else:
+        sys.stdout.write(markdown)
+    bad = [r for r in reports if r.problem]
+    for r in bad:
+        print(f"w365 report: {r.problem}", file=sys.stderr)
+    return 1 if bad else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="w365", description="Windows 365 provisioning as code: helper commands.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    report = sub.add_parser(
+        "report",
+        help="Markdown for a pull-request comment from `pulumi preview --json` output",
+        description=(
+            "Render one or several stacks' `pulumi preview --json` output as Markdown: per stack, the "
+            "provisioning policies created, updated, replaced and deleted with old and new values, "
+            "disruptive changes, assignment changes by group, other resources and warnings. "
+            "Secrets are never shown."
+        ),
+    )
+    report.add_argument(
+        "--stack", action="append", type=_stack_arg, metavar="NAME=FILE",
+        help="a stack's preview JSON (repeatable); FILE may be - for stdin",
+    )  # fmt: skip
+    report.add_argument(
+        "files", nargs="*", metavar="FILE", help="preview JSON files; the stack name comes from the URNs"
+    )
+    report.add_argument("-o", "--output", metavar="OUT", help="write the Markdown here (default: stdout)")
+    report.add_argument("--title", default="Windows 365 preview", help="heading of the report")
+    report.add_argument(
+        "--max-chars", type=int, default=MAX_COMMENT_CHARS, metavar="N",
+        help=f"cut the report to N characters, 0 for no limit (default {MAX_COMMENT_CHARS}, under GitHub's limit)",
+    )  # fmt: skip
+    report.set_defaults(func=_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``w365`` console script."""
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
