@@ -1,0 +1,406 @@
+"""Benchmark ProvisioningPolicy with the real Pulumi engine against the local Graph emulator.
+
+    .venv/bin/python bench/run.py [--sizes 10,50,200] [--repeat K]
+
+See bench/README.md for what is measured and how to read the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import graphlog, startup, workload  # noqa: E402
+from bench.engine import REPO, VENV, Project, Run  # noqa: E402
+from bench.procwatch import CLK_TCK, boot_time, cpu_ticks  # noqa: E402
+from w365_provider.emulator.launcher import EmulatorProcess  # noqa: E402
+
+PHASES = ("up", "preview", "refresh", "update", "destroy")
+KINDS = ("ours", "noop", "floor")
+
+EXPECTED_REQUESTS = {"up": 2, "preview": 0, "refresh": 1, "update": 1, "destroy": 2}
+"""Graph requests per policy allowed by the call budget (issue 4) = the floor."""
+
+UP_RATIO_TARGET = 1.5
+STARTUP_TARGET_S = 1.5
+MEMORY_TARGET_MB = 200.0
+LINEAR_TOLERANCE = 1.5
+"""Linear growth: the marginal cost per policy from the middle to the largest size is at most
+this many times the marginal cost from the smallest to the middle size."""
+RATIO_DRIFT_TOLERANCE = 1.2
+"""No superlinear cost of our own: ours/(floor+engine) at the largest size is at most this many
+times the ratio at the middle size (the engine alone is not linear, see README)."""
+
+_SUMMARY = re.compile(r"^\s*[-+~]?\s*(\d+) (created|updated|deleted|unchanged|replaced)\s*$", re.MULTILINE)
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------ one cycle
+
+
+def engine_cycle(project: Project, emu: EmulatorProcess, n: int) -> dict[str, Any]:
+    """up → no-op preview → refresh → update (description) → destroy; one sample per phase."""
+    out: dict[str, Any] = {}
+    workload.write_spec(project.dir, n, "a")
+    for phase in PHASES:
+        emu.clear_requests()
+        emu_cpu = emulator_cpu(emu)
+        if phase == "update":
+            workload.write_spec(project.dir, n, "b")
+            run = project.up()
+        else:
+            run = getattr(project, phase)()
+        emu_cpu = emulator_cpu(emu) - emu_cpu
+        if phase != "preview":
+            run.check()
+        requests = emu.requests()
+        out[phase] = sample(run, requests, phase, n)
+        out[phase]["cpu_s"]["emulator"] = emu_cpu
+    return out
+
+
+def emulator_cpu(emu: EmulatorProcess) -> float:
+    assert emu.process is not None
+    return (cpu_ticks(emu.process.pid) or 0) / CLK_TCK
+
+
+def sample(run: Run, requests: list[dict[str, Any]], phase: str, n: int) -> dict[str, Any]:
+    steps = {verb: int(count) for count, verb in _SUMMARY.findall(run.stdout)}
+    expected_steps = {
+        "up": {"created": n + 1},
+        "preview": {"unchanged": n + 1},
+        "refresh": {"unchanged": n + 1},
+        "update": {"updated": n, "unchanged": 1},
+        "destroy": {"deleted": n + 1},
+    }[phase]
+    providers = [p for p in run.watch.procs.values() if p.kind == "provider"]
+    first_request = None
+    if providers and requests:
+        started = boot_time() + min(p.start_ticks for p in providers) / CLK_TCK
+        first_request = min(r["time"] for r in requests) - started
+    return {
+        "seconds": run.seconds,
+        "returncode": run.returncode,
+        "requests": graphlog.summarize(requests),
+        "graph_span_s": graphlog.span_seconds(requests),
+        "steps": steps,
+        "steps_ok": all(steps.get(k) == v for k, v in expected_steps.items()) and run.returncode == 0,
+        "provider_peak_mb": run.watch.peak_mb("provider"),
+        "provider_processes": len(providers),
+        "program_peak_mb": run.watch.peak_mb("program"),
+        "provider_start_to_first_request_s": first_request,
+        "cpu_s": run.watch.cpu_seconds(),
+    }
+
+
+def floor_cycle(project_dir: Path, emu: EmulatorProcess, n: int, api: str) -> dict[str, Any]:
+    workload.write_spec(project_dir, n, "a")
+    proc = subprocess.run(
+        [str(VENV / "bin" / "python"), str(REPO / "bench" / "floor.py"), "--graph-url", emu.graph_url,
+         "--token", emu.token, "--spec", str(project_dir / workload.SPEC_FILE), "--api", api],
+        capture_output=True, text=True, timeout=1800,
+    )  # fmt: skip
+    if proc.returncode != 0:
+        raise RuntimeError(f"floor.py failed:\n{proc.stderr[-4000:]}")
+    result = json.loads(proc.stdout)
+    out = {
+        name: {"seconds": p["seconds"], "requests": p["requests"], "cpu_s": {"floor": p["cpu_s"]}}
+        for name, p in result["phases"].items()
+    }
+    out["preview"] = {"seconds": 0.0, "requests": graphlog.summarize([]), "cpu_s": {"floor": 0.0}}
+    out["_import_seconds"] = result["import_seconds"]
+    return out
+
+
+# ------------------------------------------------------------------------------ aggregation
+
+
+def median(values: list[float]) -> float | None:
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
+def aggregate(samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per phase: median seconds, the request counts (all samples must agree), flags."""
+    agg: dict[str, Any] = {}
+    for phase in PHASES:
+        rows = [s[phase] for s in samples]
+        totals = sorted({r["requests"]["total"] for r in rows})
+        agg[phase] = {
+            "seconds": median([r["seconds"] for r in rows]),
+            "seconds_all": [round(r["seconds"], 3) for r in rows],
+            "requests": totals[0] if len(totals) == 1 else totals,
+            "kinds": rows[0]["requests"]["kinds"],
+            "errors": max(r["requests"].get("errors", 0) for r in rows),
+            "steps_ok": all(r.get("steps_ok", True) for r in rows),
+            "provider_peak_mb": max((r.get("provider_peak_mb") or 0 for r in rows), default=None) or None,
+            "provider_processes": max((r.get("provider_processes") or 0 for r in rows), default=0),
+            "program_peak_mb": max((r.get("program_peak_mb") or 0 for r in rows), default=None) or None,
+            "graph_span_s": median([r.get("graph_span_s") for r in rows]),
+            "provider_start_to_first_request_s": median([r.get("provider_start_to_first_request_s") for r in rows]),
+            "cpu_s": {
+                k: median([r["cpu_s"].get(k) for r in rows])
+                for k in sorted({k for r in rows for k in r.get("cpu_s", {})})
+            },
+        }
+    return agg
+
+
+# ------------------------------------------------------------------------------ report
+
+
+def fmt(value: Any, spec: str = ".2f") -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, list):
+        return "/".join(str(v) for v in value)
+    return format(value, spec)
+
+
+def report(results: dict[str, Any]) -> str:
+    lines: list[str] = []
+    add = lines.append
+    sizes = sorted(results["sizes"], key=int)
+    add(f"w365 benchmark  {results['meta']['started']}  repeat={results['meta']['repeat']} "
+        f"(wall times: median seconds)  floor api={results['meta']['floor_api']}"
+        + (f"  engine env: {' '.join(results['meta']['engine_env'])}" if results["meta"].get("engine_env") else ""))  # fmt: skip
+    add("")
+    header = (
+        f"{'N':>4} {'phase':<8} | {'ours s':>7} {'reqs':>5} {'want':>5} | {'floor s':>7} {'reqs':>5} | "
+        f"{'engine s':>8} | {'ours/(floor+engine)':>19} | {'prov MB':>7} | ok"
+    )
+    add(header)
+    add("-" * len(header))
+    verdicts: list[tuple[str, bool, str]] = []
+    for n in sizes:
+        size = results["sizes"][n]
+        for phase in PHASES:
+            ours, floor, noop = size["ours"][phase], size["floor"][phase], size["noop"][phase]
+            want = EXPECTED_REQUESTS[phase] * int(n)
+            base = (floor["seconds"] or 0) + (noop["seconds"] or 0)
+            ratio = ours["seconds"] / base if base and ours["seconds"] is not None else None
+            floor_ok = floor["requests"] is None or floor["requests"] == want  # None: floor not run
+            reqs_ok = ours["requests"] == want and floor_ok and not ours["errors"]
+            ok = reqs_ok and ours["steps_ok"]
+            flag = "" if ok else ("REQS" if not reqs_ok else "STEPS")
+            if phase == "up" and ratio is not None and ratio > UP_RATIO_TARGET:
+                flag = (flag + " SLOW").strip()
+            add(
+                f"{n:>4} {phase:<8} | {fmt(ours['seconds']):>7} {fmt(ours['requests'], 'd'):>5} {want:>5} | "
+                f"{fmt(floor['seconds']):>7} {fmt(floor['requests'], 'd'):>5} | {fmt(noop['seconds']):>8} | "
+                f"{fmt(ratio):>19} | {fmt(ours['provider_peak_mb'], '.0f'):>7} | {flag or 'ok'}"
+            )
+            if ours["requests"] is not None:
+                verdicts.append((f"requests N={n} {phase}: {ours['requests']} (floor {floor['requests']}, "
+                                 f"budget {want})", reqs_ok, ""))  # fmt: skip
+            if phase == "up" and ratio is not None:
+                verdicts.append((f"up N={n}: ours/(floor+engine) = {fmt(ratio)} <= {UP_RATIO_TARGET}",
+                                 ratio is not None and ratio <= UP_RATIO_TARGET, ""))  # fmt: skip
+        add("")
+
+    # linear growth
+    if len(sizes) >= 3:
+        a, b, c = int(sizes[0]), int(sizes[len(sizes) // 2]), int(sizes[-1])
+
+        def t(kind: str, n: int, phase: str) -> float:
+            return float(results["sizes"][str(n)][kind][phase]["seconds"] or 0)
+
+        add(f"growth: marginal cost per policy in ms, {a}->{b} then {b}->{c}; and ours/(floor+engine) at {a}/{b}/{c}")
+        for phase in PHASES:
+            m1 = (t("ours", b, phase) - t("ours", a, phase)) / (b - a) * 1000
+            m2 = (t("ours", c, phase) - t("ours", b, phase)) / (c - b) * 1000
+            base = {n: t("floor", n, phase) + t("noop", n, phase) for n in (a, b, c)}
+            e1 = (base[b] - base[a]) / (b - a) * 1000
+            e2 = (base[c] - base[b]) / (c - b) * 1000
+            ratios = {n: t("ours", n, phase) / base[n] if base[n] else 0.0 for n in (a, b, c)}
+            linear = m2 <= max(m1, 1.0) * LINEAR_TOLERANCE
+            engine_linear = e2 <= max(e1, 1.0) * LINEAR_TOLERANCE
+            own_linear = ratios[c] <= ratios[b] * RATIO_DRIFT_TOLERANCE
+            add(f"  {phase:<8} ours {m1:6.1f} -> {m2:6.1f} {'linear' if linear else 'SUPERLINEAR':<11} | "
+                f"floor+engine {e1:6.1f} -> {e2:6.1f} {'linear' if engine_linear else 'SUPERLINEAR':<11} | "
+                f"ratio {ratios[a]:.2f}/{ratios[b]:.2f}/{ratios[c]:.2f} "
+                f"{'flat' if own_linear else 'GROWING'}")  # fmt: skip
+            verdicts.append((f"linear growth {phase}: {m1:.1f} -> {m2:.1f} ms/policy "
+                             f"(floor+engine alone: {e1:.1f} -> {e2:.1f}; "
+                             f"ours/(floor+engine) {ratios[b]:.2f} -> {ratios[c]:.2f})", linear, ""))  # fmt: skip
+        add("")
+
+    big_n = str(max(int(s) for s in sizes))
+    add(f"where the time goes at N={big_n}: CPU seconds by process, ours / no-op "
+        "(cli = the engine; program = __main__.py; provider = python -m pulumi.dynamic; floor = floor.py's CPU)")  # fmt: skip
+    add(f"  {'phase':<8} {'wall':>13} {'cli':>13} {'program':>13} {'provider':>13} {'emulator':>13} {'floor':>6}")
+    for phase in PHASES:
+        o, z = results["sizes"][big_n]["ours"][phase], results["sizes"][big_n]["noop"][phase]
+        f_cpu = (results["sizes"][big_n]["floor"][phase].get("cpu_s") or {}).get("floor")
+
+        def pair(a: Any, b: Any) -> str:
+            return f"{fmt(a, '.1f')} / {fmt(b, '.1f')}"
+
+        oc, zc = o.get("cpu_s") or {}, z.get("cpu_s") or {}
+        add(f"  {phase:<8} {pair(o['seconds'], z['seconds']):>13} "
+            + " ".join(f"{pair(oc.get(k), zc.get(k)):>13}" for k in ("cli", "program", "provider", "emulator"))
+            + f" {fmt(f_cpu, '.1f'):>6}")
+    add("")
+
+    st = results.get("startup")
+    if st:
+        o, z = st["ours"]["median"], st["noop"]["median"]
+        add("provider process start-up (median of "
+            f"{len(st['ours']['samples'])}; seconds since spawn, over gRPC like the engine):")  # fmt: skip
+        add(f"  {'':<6} {'port':>6} {'Check (ready)':>14} {'1st Create':>11} {'next Create':>12}")
+        for label, m in (("ours", o), ("no-op", z)):
+            add(f"  {label:<6} {m['port']:>6.2f} {m['check']:>14.2f} {m['first_create']:>11.2f} {m['next_create']:>12.3f}")
+        verdicts.append((f"provider start-up (first Check served) {o['check']:.2f} s < {STARTUP_TARGET_S} s",
+                         o["check"] < STARTUP_TARGET_S, ""))  # fmt: skip
+        in_engine = [
+            f"N={n} {fmt(results['sizes'][n]['ours']['up'].get('provider_start_to_first_request_s'))} s"
+            for n in sizes
+        ]
+        add("  in-engine cross-check, provider process start -> its first Graph request during up: "
+            + ", ".join(in_engine))  # fmt: skip
+        add("")
+    big = str(max(int(s) for s in sizes))
+    peak = results["sizes"][big]["ours"]["up"]["provider_peak_mb"]
+    noop_peak = results["sizes"][big]["noop"]["up"]["provider_peak_mb"]
+    add(f"provider peak RSS during up at N={big}: ours {fmt(peak, '.0f')} MB, no-op {fmt(noop_peak, '.0f')} MB "
+        f"(VmHWM of `python -m pulumi.dynamic`, sampled from /proc)")  # fmt: skip
+    if peak is not None:
+        verdicts.append((f"provider peak memory at N={big}: {fmt(peak, '.0f')} MB < {MEMORY_TARGET_MB:.0f} MB",
+                         peak < MEMORY_TARGET_MB, ""))  # fmt: skip
+    add("")
+    add("targets:")
+    for text, ok, _ in verdicts:
+        add(f"  [{'met ' if ok else 'MISS'}] {text}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ main
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Benchmark ProvisioningPolicy (see bench/README.md).")
+    parser.add_argument("--sizes", default="10,50,200", help="numbers of policies (default 10,50,200)")
+    parser.add_argument("--repeat", type=int, default=3, help="cycles per size; medians are reported (default 3)")
+    parser.add_argument("--startup-repeat", type=int, default=5, help="provider start-up samples (default 5)")
+    parser.add_argument("--floor-api", choices=("raw", "typed"), default="raw", help="see floor.py (default raw)")
+    parser.add_argument("--kinds", default=",".join(KINDS), help="subset of ours,noop,floor (default all)")
+    parser.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
+    parser.add_argument("--engine-env", action="append", default=[], metavar="KEY=VALUE",
+                        help="extra environment for every pulumi command, e.g. PULUMI_SKIP_CHECKPOINTS=true "
+                        "(an experiment knob; the default run sets none)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary projects")
+    parser.add_argument("--out", default=str(REPO / "bench" / "results"), help="results directory")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
+    kinds = [k for k in args.kinds.split(",") if k]
+
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    results: dict[str, Any] = {
+        "meta": {
+            "started": started, "sizes": sizes, "repeat": args.repeat, "floor_api": args.floor_api,
+            "python": platform.python_version(), "cpus": os.cpu_count(), "loadavg_start": os.getloadavg(),
+            "engine_env": args.engine_env,
+        },
+        "sizes": {},
+        "raw": {},
+    }  # fmt: skip
+    token = "bench-" + secrets.token_hex(8)
+    root = Path(tempfile.mkdtemp(prefix="w365-bench-"))
+    t_start = time.perf_counter()
+    emu = EmulatorProcess(token=token, image_ready_seconds=0.1).start()
+    try:
+        config = {"w365:graphUrl": emu.graph_url}
+        env = {"W365_GRAPH_TOKEN": token}
+        env.update(dict(item.split("=", 1) for item in args.engine_env))
+        for n in sizes:
+            projects = {
+                kind: Project.create(root, f"{kind}-{n}", workload.files(kind), config, env)
+                for kind in ("ours", "noop") if kind in kinds
+            }  # fmt: skip
+            floor_dir = root / f"floor-{n}"
+            floor_dir.mkdir()
+            samples: dict[str, list[dict[str, Any]]] = {k: [] for k in kinds}
+            for r in range(args.repeat):
+                order = kinds[r % len(kinds):] + kinds[: r % len(kinds)]  # rotate to spread drift
+                for kind in order:
+                    emu.reset()
+                    log(f"N={n} repeat {r + 1}/{args.repeat}: {kind}")
+                    if kind == "floor":
+                        samples[kind].append(floor_cycle(floor_dir, emu, n, args.floor_api))
+                    else:
+                        samples[kind].append(engine_cycle(projects[kind], emu, n))
+                    s = samples[kind][-1]
+                    log("   " + "  ".join(f"{p} {s[p]['seconds']:.2f}s/{s[p]['requests']['total']}" for p in PHASES))
+            results["raw"][str(n)] = samples
+            results["sizes"][str(n)] = {k: aggregate(v) for k, v in samples.items()}
+            for kind in ("ours", "noop", "floor"):
+                results["sizes"][str(n)].setdefault(kind, {p: _empty() for p in PHASES})
+
+        if not args.no_startup and {"ours", "noop"} <= set(kinds):
+            emu.reset()
+            log("provider start-up")
+            results["startup"] = measure_startup(root, sizes[0], emu, config, env, args.startup_repeat)
+    finally:
+        emu.stop()
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+        else:
+            log(f"projects kept in {root}")
+    results["meta"]["total_seconds"] = time.perf_counter() - t_start
+    results["meta"]["loadavg_end"] = os.getloadavg()
+
+    text = report(results)
+    print(text)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = started.replace(":", "").replace("-", "")
+    (out / f"bench-{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
+    (out / f"bench-{stamp}.txt").write_text(text + "\n")
+    log(f"wrote {out}/bench-{stamp}.json and .txt ({results['meta']['total_seconds']:.0f} s in all)")
+    return 0
+
+
+def _empty() -> dict[str, Any]:
+    return {"seconds": None, "requests": None, "kinds": {}, "errors": 0, "steps_ok": True,
+            "provider_peak_mb": None, "provider_processes": 0, "program_peak_mb": None}  # fmt: skip
+
+
+def measure_startup(
+    root: Path, n: int, emu: EmulatorProcess, config: dict[str, str], env: dict[str, str], repeat: int
+) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind in ("ours", "noop"):
+        pdir = root / f"{kind}-{n}"
+        args = workload.policy_args(0, "startup")
+        news: dict[str, Any] = dict(args)
+        if kind == "ours":
+            news.update(provisioning_type="dedicated", adopt=False)
+        news["__provider"] = startup.provider_b64(kind, pdir)
+        typ = "w365:ProvisioningPolicy" if kind == "ours" else "bench:Noop"
+        urn = f"urn:pulumi:bench::{pdir.name}::pulumi-python:dynamic/{typ}::p000"
+        out[kind] = startup.measure(
+            repeat, project_dir=pdir, env=env, urn=urn, news=news, config=config
+        )
+        emu.reset()
+    return out
+
+
+if __name__ == "__main__":
+    sys.exit(main())
