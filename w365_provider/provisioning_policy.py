@@ -16,7 +16,7 @@ How a change is planned:
   is what ``pulumi preview --diff`` shows and what ``--json`` reports per property. The
   resource declares ``replace_on_changes`` for the properties Graph will not change.
 - ``create``, ``update`` and ``read`` return outputs = what Graph holds, plus ``last_applied``
-  (the inputs last written). ``read`` returns as inputs what Graph holds, limited to the
+  (the shape of the inputs last written: which properties and nested keys the program sets). ``read`` returns as inputs what Graph holds, limited to the
   properties and nested keys the program manages, so drift found by ``pulumi refresh``
   shows in the next preview and ``pulumi up`` repairs it.
 
@@ -202,7 +202,8 @@ OUTPUTS = (*COMPUTED, *SENT_ON_CREATE, "assignments", "adopt")
 """Every output of the resource (plus ``last_applied``)."""
 
 LAST_APPLIED = "last_applied"
-"""Output holding the inputs last written to Graph, to tell managed properties from others."""
+"""Output holding the shape of the inputs last written to Graph (keys and list lengths, values
+left out), to tell managed properties and nested keys from the ones Graph derives."""
 
 REPROVISION_WARNED = ("domain_join_configurations", "image_id", "image_type", "enable_single_sign_on")
 """Changes that reach only Cloud PCs provisioned afterwards."""
@@ -721,12 +722,26 @@ def plan_update(
     return patch, cleared, assignments
 
 
+def shape(value: Any) -> Any:
+    """``value`` with every leaf replaced by ``True``: which properties and nested keys are set.
+
+    That is all ``project`` and ``plan_update`` need of the inputs last written, and the state
+    stays small (the engine rewrites the whole state after every step). Not ``None``: the engine
+    drops null values from nested objects, and with them the keys."""
+    if isinstance(value, Mapping):
+        return {key: shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value]
+    return True
+
+
 def outputs(observed: Mapping[str, Any], applied: Mapping[str, Any]) -> dict[str, Any]:
-    """The resource outputs: Graph's values, ``adopt`` and ``last_applied``."""
+    """The resource outputs: Graph's values, ``adopt`` and ``last_applied`` (the shape of the
+    inputs last written, with ``adopt``'s value)."""
     outs = {name: observed.get(name) for name in OUTPUTS}
     outs["assignments"] = observed.get("assignments") or []
     outs["adopt"] = bool(applied.get("adopt", False))
-    outs[LAST_APPLIED] = dict(applied)
+    outs[LAST_APPLIED] = {**shape(applied), **({"adopt": outs["adopt"]} if "adopt" in applied else {})}
     return outs
 
 

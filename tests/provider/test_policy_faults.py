@@ -52,7 +52,7 @@ def test_retry_after_is_honoured(emu: EmulatorProcess, calls: Calls) -> None:
 def test_throttling_that_does_not_stop_fails_with_code_and_request_id(provider: ProvisioningPolicyProvider, emu: EmulatorProcess) -> None:
     created = provider.create(inputs(provider))
     emu.set_faults([{"method": "PATCH", "status": 503, "retry_after": 0}])
-    news = {**created.outs["last_applied"], "description": "x"}
+    news = inputs(provider, description="x")
     with pytest.raises(GraphThrottledError) as info:
         provider.update(created.id, created.outs, news)
     err = info.value

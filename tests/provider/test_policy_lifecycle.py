@@ -10,7 +10,7 @@ import pytest
 from tests.unit.rules_cases import ENTRA_CONN, G1, G2, GALLERY, HYBRID_CONN, valid
 from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphConflictError, GraphError
-from w365_provider.provisioning_policy import LAST_APPLIED, ProvisioningPolicyProvider
+from w365_provider.provisioning_policy import LAST_APPLIED, ProvisioningPolicyProvider, shape
 
 from .conftest import POLICIES
 
@@ -36,7 +36,7 @@ def test_create_with_assignments_is_two_calls(provider: ProvisioningPolicyProvid
     assert outs["grace_period_in_hours"] == 2
     assert outs["windows_setting"] == {"locale": "en-US"}  # Graph's default
     assert outs["assignments"] == [{"group_id": G1}, {"group_id": G2}]
-    assert outs[LAST_APPLIED] == inputs
+    assert outs[LAST_APPLIED] == {**shape(inputs), "adopt": inputs["adopt"]}
     (policy,) = policies()
     assert policy["id"] == created.id and policy["description"] == "Engineers"
     assert sorted(a["target"]["groupId"] for a in policy["assignments"]) == [G1, G2]
@@ -68,7 +68,7 @@ def test_round_trip_read_update_delete(provider: ProvisioningPolicyProvider, emu
     updated = provider.update(created.id, read.outs, news)
     assert calls() == [("PATCH", f"/{created.id}")]  # the description only: one call
     assert updated.outs["description"] == "only the description"
-    assert updated.outs[LAST_APPLIED] == news
+    assert updated.outs[LAST_APPLIED] == {**shape(news), "adopt": news["adopt"]}
     emu.clear_requests()
 
     provider.delete(created.id, updated.outs)
@@ -149,7 +149,7 @@ def test_refresh_finds_drift_and_update_repairs_it(provider: ProvisioningPolicyP
     # inputs as observed, for what the program manages: the drift is visible to the engine's diff
     assert read.inputs == {**inputs, "description": "changed in the portal", "assignments": [{"group_id": G2}]}
     assert read.outs["enable_single_sign_on"] is True  # unmanaged: an output, not an input
-    assert read.outs[LAST_APPLIED] == inputs
+    assert read.outs[LAST_APPLIED] == {**shape(inputs), "adopt": inputs["adopt"]}
     emu.clear_requests()
 
     repaired = provider.update(created.id, read.outs, inputs)

@@ -157,36 +157,40 @@ def test_observed_inputs_show_out_of_band_changes() -> None:
     assert inputs == {"display_name": "HR (renamed)", "assignments": []}
 
 
-def _olds(**changes: Any) -> dict[str, Any]:
+def _applied() -> dict[str, Any]:
+    """The inputs last written for GRAPH_POLICY."""
     observed = pp.policy_from_graph(GRAPH_POLICY)
-    applied = {k: observed[k] for k in ("display_name", "image_id", "image_type", "domain_join_configurations",
-                                       "provisioning_type", "enable_single_sign_on", "assignments")}
-    applied.update(changes.pop("applied", {}))
-    return {**pp.outputs(observed, applied), **changes}
+    return {k: observed[k] for k in ("display_name", "image_id", "image_type", "domain_join_configurations",
+                                     "provisioning_type", "enable_single_sign_on", "assignments")}
+
+
+def _olds(**changes: Any) -> dict[str, Any]:
+    applied = {**_applied(), **changes.pop("applied", {})}
+    return {**pp.outputs(pp.policy_from_graph(GRAPH_POLICY), applied), **changes}
 
 
 def test_plan_description_only() -> None:
     olds = _olds()
-    desired = {**olds[pp.LAST_APPLIED], "description": "new"}
+    desired = {**_applied(), "description": "new"}
     assert pp.plan_update(olds, desired) == (["description"], [], None)
 
 
 def test_plan_nothing_when_only_graph_derived_values_differ() -> None:
     olds = _olds(domain_join_configurations=[{"domain_join_type": "hybridAzureADJoin", "on_premises_connection_id": CONN, "region_group": "europeUnion"}])
-    assert pp.plan_update(olds, dict(olds[pp.LAST_APPLIED])) == ([], [], None)
+    assert pp.plan_update(olds, _applied()) == ([], [], None)
 
 
 def test_plan_assignments_changed_or_removed() -> None:
     olds = _olds()
-    desired = {**olds[pp.LAST_APPLIED], "assignments": [{"group_id": G1}]}
+    desired = {**_applied(), "assignments": [{"group_id": G1}]}
     assert pp.plan_update(olds, desired) == ([], [], [{"group_id": G1}])
-    unmanaged = {k: v for k, v in olds[pp.LAST_APPLIED].items() if k != "assignments"}
+    unmanaged = {k: v for k, v in _applied().items() if k != "assignments"}
     assert pp.plan_update(olds, unmanaged)[2] == []  # managed before, now removed: unassign
 
 
 def test_plan_clears_properties_the_program_stopped_setting() -> None:
     olds = _olds(description="old", applied={"description": "old"})
-    desired = {k: v for k, v in olds[pp.LAST_APPLIED].items() if k not in ("description", "enable_single_sign_on")}
+    desired = {k: v for k, v in _applied().items() if k not in ("description", "enable_single_sign_on")}
     patch, cleared, _ = pp.plan_update(olds, desired)
     assert patch == [] and cleared == ["description", "enable_single_sign_on"]
 
@@ -194,7 +198,7 @@ def test_plan_clears_properties_the_program_stopped_setting() -> None:
 def test_plan_refuses_a_change_graph_cannot_make() -> None:
     olds = _olds()
     with pytest.raises(GraphConflictError, match="provisioning_type cannot change after the policy is created"):
-        pp.plan_update(olds, {**olds[pp.LAST_APPLIED], "provisioning_type": "shared"})
+        pp.plan_update(olds, {**_applied(), "provisioning_type": "shared"})
 
 
 def test_outputs_carry_every_graph_property_and_last_applied() -> None:
@@ -202,7 +206,17 @@ def test_outputs_carry_every_graph_property_and_last_applied() -> None:
     outs = pp.outputs(observed, {"display_name": "HR", "adopt": True})
     assert set(pp.OUTPUTS) | {pp.LAST_APPLIED} == set(outs)
     assert outs["policy_id"] == "p1" and outs["image_display_name"].startswith("Windows 11")
-    assert outs["adopt"] is True and outs[pp.LAST_APPLIED] == {"display_name": "HR", "adopt": True}
+    assert outs["adopt"] is True and outs[pp.LAST_APPLIED] == {"display_name": True, "adopt": True}
+
+
+def test_last_applied_keeps_the_shape_not_the_values() -> None:
+    applied = {"description": "secret-ish text", "assignments": [{"group_id": G1}],
+               "domain_join_configurations": [{"domain_join_type": "azureADJoin", "region_name": "westeurope"}]}
+    outs = pp.outputs(pp.policy_from_graph(GRAPH_POLICY), applied)
+    assert outs[pp.LAST_APPLIED] == {
+        "description": True, "assignments": [{"group_id": True}],
+        "domain_join_configurations": [{"domain_join_type": True, "region_name": True}],
+    }
 
 
 def test_reprovision_warning() -> None:
