@@ -20,6 +20,7 @@ import dill
 import pytest
 
 from tests.e2e.harness import Project, PulumiFailed, make_project
+from w365_provider.emulator import seed
 from w365_provider.emulator.launcher import EmulatorProcess
 
 pytestmark = pytest.mark.e2e
@@ -28,9 +29,9 @@ POLICIES = "/deviceManagement/virtualEndpoint/provisioningPolicies"
 TYPE = "pulumi-python:dynamic/w365:ProvisioningPolicy"
 TOKEN = "e2e-token-" + secrets.token_hex(12)
 CLIENT_SECRET = "e2e-client-secret-" + secrets.token_hex(12)
-G1 = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e01"
-G2 = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e02"
-IMAGE_24H2 = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365"
+G1 = seed.GROUP_PILOT_USERS
+G2 = seed.GROUP_FINANCE
+IMAGE_24H2 = seed.GALLERY_WIN11_24H2_M365
 IMAGE_25H2 = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-25h2-ent-cpc-m365"
 
 ENGINEERING: dict[str, Any] = {

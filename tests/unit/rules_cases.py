@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-GALLERY = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365"
-G1 = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e01"
-G2 = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e02"
-HYBRID_CONN = "a1b2c3d4-0000-4000-8000-000000000001"
-ENTRA_CONN = "a1b2c3d4-0000-4000-8000-000000000002"
+from w365_provider.emulator import seed
+
+GALLERY = seed.GALLERY_WIN11_24H2_M365
+G1 = seed.GROUP_PILOT_USERS
+G2 = seed.GROUP_FINANCE
+HYBRID_CONN = seed.CONNECTION_HYBRID_WEU
+ENTRA_CONN = seed.CONNECTION_ENTRA_EUS
 PLAN = "9b1f1b8e-1c2d-4e3f-8a9b-0c1d2e3f4a5b"
 
 

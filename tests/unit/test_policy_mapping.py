@@ -7,13 +7,11 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
+from tests.unit.rules_cases import G1, G2, GALLERY, HYBRID_CONN
 from w365_provider import provisioning_policy as pp
 from w365_provider.errors import GraphConflictError
 
-GALLERY = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365"
-G1 = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e01"
-G2 = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e02"
-CONN = "a1b2c3d4-0000-4000-8000-000000000001"
+CONN = HYBRID_CONN
 
 GRAPH_POLICY: dict[str, Any] = {
     "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#deviceManagement/virtualEndpoint/provisioningPolicies/$entity",

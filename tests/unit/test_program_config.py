@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from w365_provider.device_image import validate as validate_image
+from w365_provider.emulator import seed
 from w365_provider.errors import ConfigurationError
 from w365_provider.provisioning_policy import normalize, validate
 from w365_provider.stack_config import (
@@ -24,7 +25,7 @@ from w365_provider.stack_config import (
 )
 
 REPO = Path(__file__).resolve().parents[2]
-G1 = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e01"
+G1 = seed.GROUP_PILOT_USERS
 SOURCE = "/subscriptions/0b7e2f4a-1c3d-4e5f-8a9b-0c1d2e3f4a5b/resourceGroups/rg/providers/Microsoft.Compute/images/golden"
 
 
@@ -272,7 +273,7 @@ def test_committed_stacks_are_valid(stack: str) -> None:
 
 
 def test_local_stack_uses_the_emulator_and_its_seeded_groups() -> None:
-    from w365_provider.emulator import DEFAULT_PORT, seed
+    from w365_provider.emulator import DEFAULT_PORT
 
     config = stack_file("local")
     assert config["w365:graphUrl"] == f"http://127.0.0.1:{DEFAULT_PORT}/v1.0"

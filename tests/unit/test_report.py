@@ -16,12 +16,13 @@ import pytest
 
 from tests.fixtures.report_support import STAGES, fixture, rows, step, tables
 from w365_provider import report
+from w365_provider.emulator import seed
 from w365_provider.report import MARKER, analyze, render
 
-ENG_GROUP = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e03"
-FIN_GROUP = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e02"
-PILOT_GROUP = "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e01"
-IMAGE_24H2 = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365"
+ENG_GROUP = seed.GROUP_ENGINEERING
+FIN_GROUP = seed.GROUP_FINANCE
+PILOT_GROUP = seed.GROUP_PILOT_USERS
+IMAGE_24H2 = seed.GALLERY_WIN11_24H2_M365
 IMAGE_25H2 = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-25h2-ent-cpc-m365"
 
 
@@ -111,7 +112,7 @@ def test_replace_is_marked_disruptive_with_the_property_that_forces_it() -> None
         f"`{FIN_GROUP}` with service plan `9ecf691d-8b82-46cb-b254-cd061b2c02fb`"
     )
     assert "> [!WARNING]\n> **Disruptive changes**: Cloud PCs of the assigned users are affected." in text
-    assert f"> - **Finance** is replaced (changed: License type)" in text
+    assert "> - **Finance** is replaced (changed: License type)" in text
     assert f"assigned groups: `{FIN_GROUP}`." in text
     assert rows(text, "Group") == [[f"`{FIN_GROUP}`", "Finance", "♻️ reassigned to the new policy ⚠️"]]
     # The device image is replaced too, listed compactly and not counted as disruptive.

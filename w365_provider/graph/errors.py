@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-from kiota_abstractions.api_error import APIError
-
 from w365_provider.errors import (
     GraphError,
     GraphNotFoundError,
@@ -23,11 +20,6 @@ from w365_provider.errors import (
 __all__ = ["Failure", "classify", "to_graph_error"]
 
 _THROTTLED = frozenset({429, 502, 503, 504})
-
-# Transport errors raised before any byte of the request reached the server.
-_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-# Transport errors that are a bug or a bad URL, not a passing fault.
-_PERMANENT = (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)
 
 
 @dataclass(frozen=True)
@@ -54,6 +46,11 @@ class Failure:
 
 def classify(exc: BaseException) -> Failure | None:
     """Facts about a failed Graph call, or ``None`` if ``exc`` is not a Graph/HTTP failure."""
+    # Imported here: only a process that sent a request needs them (the program process and
+    # the provider's start-up do not).
+    import httpx
+    from kiota_abstractions.api_error import APIError
+
     if isinstance(exc, APIError):
         status = exc.response_status_code
         headers = exc.response_headers or {}
@@ -76,9 +73,9 @@ def classify(exc: BaseException) -> Failure | None:
             retry_after=_header(headers, "retry-after"),
             ambiguous=status is not None and status >= 500,
         )
-    if isinstance(exc, _PERMANENT):
+    if isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)):  # a bug or bad URL
         return Failure(status=None, message=_transport_message(exc), permanent=True)
-    if isinstance(exc, _NOT_SENT):
+    if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):  # nothing sent
         return Failure(status=None, message=_transport_message(exc))
     if isinstance(exc, httpx.TransportError):
         return Failure(status=None, message=_transport_message(exc), ambiguous=True)
