@@ -9,12 +9,11 @@ handler of an entity set, which renders the result. Graph requests go through
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Coroutine, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,18 +27,35 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from .config import REQUEST_LOG_SIZE, EmulatorConfig
-from .control import control_routes
+from .control import ControlApp
 from .entities import TABLES
-from .errors import BadRequest, GraphError, MethodNotAllowed
-from .faults import FaultSet
-from .messages import INVALID_JSON_MSG, INVALID_VERSION_MSG, METHOD_NOT_ALLOWED_MSG
+from .errors import BadRequest, GraphError, MethodNotAllowed, NotFound
+from .faults import FaultRule, FaultSet
+from .messages import INVALID_VERSION_MSG, METHOD_NOT_ALLOWED_MSG, RESOURCE_NOT_FOUND_MSG
 from .models import GraphBackend
 from .routing import Call, Node, resolve
 from .schema import VERSIONS
 from .store import Store
-from .wire import JSON_CONTENT_TYPE, check_token, error_response, graph_headers
+from .wire import JSON_CONTENT_TYPE, ClientGone, check_token, error_response, graph_headers, parse_json, read_body
 
 log = logging.getLogger("w365_provider.emulator")
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT"})
+
+
+class LateCommits:
+    """Writes that ``commit_late_ms`` faults run after the answer; reset and shutdown cancel them."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self, commit: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(commit)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
 
 
 @dataclass
@@ -48,76 +64,150 @@ class EmulatorState:
     backend: GraphBackend
     faults: FaultSet = field(default_factory=FaultSet)
     requests: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
+    late_commits: LateCommits = field(default_factory=LateCommits)
     tree: Node = field(init=False)
 
     def __post_init__(self) -> None:
         self.tree = self.backend.tree()
 
+    def reset(self) -> None:
+        """Back to the seeded catalogue: no entities of ours, no fault rules, no pending late commits."""
+        self.late_commits.cancel()
+        self.backend.reset()
+        self.faults.clear()
 
-class GraphApp:
-    """Serves ``/v1.0/...`` and ``/beta/...``; every request is logged."""
 
-    def __init__(self, state: EmulatorState) -> None:
-        self.state = state
+@dataclass
+class Exchange:
+    """One Graph request in flight: the request, its ids, its request-log entry and its body."""
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
+    request: Request
+    method: str
+    request_id: str
+    client_request_id: str
+    entry: dict[str, Any]
+    body: bytes | None = None
+
+    @classmethod
+    def start(cls, request: Request) -> Exchange:
         request_id = str(uuid.uuid4())
         client_request_id = request.headers.get("client-request-id") or request_id
-        method = scope["method"].upper()
+        method = request.method.upper()
         entry: dict[str, Any] = {
             "method": method,
-            "path": scope["path"],
-            "query": unquote(scope.get("query_string", b"").decode("latin-1")),
+            "path": request.scope["path"],
+            "query": unquote(request.scope.get("query_string", b"").decode("latin-1")),
             "status": 0,
             "time": time.time(),
             "request_id": request_id,
             "client_request_id": client_request_id,
         }
+        return cls(request, method, request_id, client_request_id, entry)
+
+    def error(self, err: GraphError) -> Response:
+        return error_response(err, self.request_id, self.client_request_id)
+
+
+class GraphApp:
+    """Serves ``/v1.0/...`` and ``/beta/...``; every request is logged.
+
+    Order: auth, the request body (size and nesting limits), fault rules, then the request
+    itself. A write, once started, always completes: a client that goes away during a
+    ``latency_ms`` fault still gets its write done (and no traceback in the log).
+    """
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        ex = Exchange.start(Request(scope, receive))
         drop: str | None = None
         response: Response | None
         try:
-            response, drop = await self._dispatch(request, method, request_id, client_request_id)
+            response, drop = await self._dispatch(ex)
+        except ClientGone:  # nothing was executed and nobody is listening
+            ex.entry["client_gone"] = True
+            self.state.requests.append(ex.entry)
+            return
         except GraphError as err:
-            response = error_response(err, request_id, client_request_id)
+            response = ex.error(err)
         except Exception:  # an emulator bug: answer like Graph would, and keep the trace
-            log.exception("unhandled error for %s %s", method, scope["path"])
-            err = GraphError("An internal server error occurred in the emulator.")
-            response = error_response(err, request_id, client_request_id)
-        if response is not None:
-            response.headers.update(graph_headers(request_id, client_request_id))
-        entry["status"] = 0 if drop else (response.status_code if response else 0)
-        if drop:
-            entry["dropped"] = drop
-            if response is not None:
-                entry["executed_status"] = response.status_code
-        self.state.requests.append(entry)
+            log.exception("unhandled error for %s %s", ex.method, scope["path"])
+            response = ex.error(GraphError("An internal server error occurred in the emulator."))
+        self._log(ex, response, drop)
         if drop:
             await self._send_cut(response, send)
         else:
             assert response is not None
             await response(scope, receive, send)
 
-    async def _dispatch(
-        self, request: Request, method: str, request_id: str, client_request_id: str
-    ) -> tuple[Response | None, str | None]:
-        """Auth, then faults, then the request itself; returns the response and the drop mode."""
-        check_token(request.headers.get("authorization"), method, self.state.config)
-        rule = self.state.faults.take(method, request.url.path)
-        if rule is not None:
-            if rule.latency_ms:
-                await asyncio.sleep(rule.latency_ms / 1000)
-            if rule.drop == "before":
-                return None, "before"
-            if rule.status is not None:
-                raise rule.error()
-        try:
-            response = await self._execute(request, method)
-        except GraphError as err:
-            response = error_response(err, request_id, client_request_id)
-        return response, (rule.drop if rule is not None else None)
+    def _log(self, ex: Exchange, response: Response | None, drop: str | None) -> None:
+        if response is not None:
+            response.headers.update(graph_headers(ex.request_id, ex.client_request_id))
+        ex.entry["status"] = 0 if drop else (response.status_code if response else 0)
+        if drop:
+            ex.entry["dropped"] = drop
+            if response is not None:
+                ex.entry["executed_status"] = response.status_code
+        self.state.requests.append(ex.entry)
 
-    async def _execute(self, request: Request, method: str) -> Response:
+    async def _dispatch(self, ex: Exchange) -> tuple[Response | None, str | None]:
+        """Auth, the body, then faults, then the request itself; returns the response and the drop mode."""
+        check_token(ex.request.headers.get("authorization"), ex.method, self.state.config)
+        if ex.method in WRITE_METHODS:
+            ex.body = await read_body(ex.request)
+        rule = self.state.faults.take(ex.method, ex.request.url.path)
+        if rule is None:
+            return self._respond(ex), None
+        return await self._apply_fault(ex, rule)
+
+    async def _apply_fault(self, ex: Exchange, rule: FaultRule) -> tuple[Response | None, str | None]:
+        if rule.commit_late_ms is not None:
+            self._commit_later(ex, rule.commit_late_ms)
+        if rule.latency_ms:
+            await asyncio.sleep(rule.latency_ms / 1000)
+            if await ex.request.is_disconnected():
+                ex.entry["client_gone"] = True
+        if rule.cuts_connection:
+            return None, "before"
+        if rule.status is not None:
+            raise self._fault_error(ex, rule)
+        return self._respond(ex), rule.drop
+
+    def _commit_later(self, ex: Exchange, delay_ms: float) -> None:
+        """Run the request ``delay_ms`` after it arrived, exactly as it would have run (or not, if invalid)."""
+        ex.entry["commit_late_ms"] = delay_ms
+
+        async def commit() -> None:
+            await asyncio.sleep(delay_ms / 1000)
+            try:
+                ex.entry["executed_status"] = self._respond(ex).status_code
+            except Exception:  # an emulator bug: keep the trace
+                log.exception("late commit of %s %s failed", ex.method, ex.entry["path"])
+                ex.entry["executed_status"] = 500
+            ex.entry["executed_time"] = time.time()
+
+        self.state.late_commits.start(commit())
+
+    def _fault_error(self, ex: Exchange, rule: FaultRule) -> GraphError:
+        """A plain 404 answers as the addressed entity's own 404 would; other statuses as the rule says."""
+        if not rule.plain_not_found:
+            return rule.error()
+        try:
+            _, segments, _ = self._path(ex.request)
+            return resolve(self.state.tree, segments).not_found()
+        except GraphError:
+            return NotFound(RESOURCE_NOT_FOUND_MSG)
+
+    def _respond(self, ex: Exchange) -> Response:
+        try:
+            return self._execute(ex)
+        except GraphError as err:
+            return ex.error(err)
+
+    @staticmethod
+    def _path(request: Request) -> tuple[str, list[str], str]:
+        """(version, decoded segments after it, canonical path); 400 for an unknown version."""
         raw_path = request.scope.get("raw_path") or quote(request.scope["path"]).encode()
         raw_segments = [s for s in raw_path.decode("latin-1").split("?", 1)[0].split("/") if s]
         if not raw_segments:
@@ -125,27 +215,23 @@ class GraphApp:
         version = unquote(raw_segments[0])
         if version not in VERSIONS:
             raise BadRequest(INVALID_VERSION_MSG.format(version=version))
-        node, keys = resolve(self.state.tree, [unquote(s) for s in raw_segments[1:]])
-        handler = node.methods.get(method)
+        return version, [unquote(s) for s in raw_segments[1:]], "/" + "/".join(raw_segments)
+
+    def _execute(self, ex: Exchange) -> Response:
+        version, segments, path = self._path(ex.request)
+        target = resolve(self.state.tree, segments)
+        handler = target.node.methods.get(ex.method)
         if handler is None:
-            raise MethodNotAllowed(METHOD_NOT_ALLOWED_MSG, headers={"Allow": ", ".join(sorted(node.methods))})
-        body: Any = None
-        if method in ("POST", "PATCH", "PUT"):
-            raw = await request.body()
-            if raw.strip():
-                try:
-                    body = json.loads(raw)
-                except ValueError:
-                    raise BadRequest(INVALID_JSON_MSG) from None
-        pairs = parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            raise MethodNotAllowed(METHOD_NOT_ALLOWED_MSG, headers={"Allow": ", ".join(sorted(target.node.methods))})
+        request = ex.request
         prefer = request.headers.get("prefer", "")
         call = Call(
             version=version,
-            keys=keys,
-            pairs=pairs,
-            body=body,
+            keys=target.keys,
+            pairs=parse_qsl(request.scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True),
+            body=parse_json(ex.body) if ex.body is not None else None,
             origin=f"{request.url.scheme}://{request.url.netloc}",
-            path="/" + "/".join(raw_segments),
+            path=path,
             include_unknown="include-unknown-enum-members" in prefer.lower(),
             page_size=self.state.config.page_size,
         )
@@ -203,9 +289,10 @@ def create_app(config: EmulatorConfig, db: str | Path) -> RequestIdHeaders:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> Any:
         yield
+        state.late_commits.cancel()
         store.close()
 
-    routes: Iterable[Route] = [*control_routes(state), Route("/{path:path}", GraphApp(state))]
+    routes: Iterable[Route] = [Route("/_emulator/{rest:path}", ControlApp(state)), Route("/{path:path}", GraphApp(state))]
     app = Starlette(routes=list(routes), lifespan=lifespan)
     app.state.emulator = state
     return RequestIdHeaders(app)

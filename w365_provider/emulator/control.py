@@ -1,30 +1,101 @@
 """Control routes ``/_emulator/...``: health, fault rules, the request log, reset (not Graph).
 
-They answer in Graph's error envelope and need the full token (except ``health``); they are
-never logged and never faulted.
+They answer in Graph's error envelope (https://learn.microsoft.com/en-us/graph/errors): the full
+token is needed (except for ``health``), an unknown route is 404, a method a route doesn't have
+is 405 with an ``Allow`` header. They are never logged and never faulted.
 """
 
 from __future__ import annotations
 
-import json
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
-from .errors import BadRequest, GraphError, NotFound
+from .errors import BadRequest, GraphError, MethodNotAllowed, NotFound
 from .faults import FaultRuleError
-from .messages import INVALID_JSON_MSG
-from .wire import check_token, error_response, graph_headers, json_response, no_content
+from .messages import METHOD_NOT_ALLOWED_MSG
+from .wire import ClientGone, check_token, error_response, graph_headers, json_response, no_content, parse_json, read_body
 
 if TYPE_CHECKING:
     from .app import EmulatorState
 
+PREFIX = "/_emulator/"
+#: The route that answers without a token.
+OPEN_ROUTES = frozenset({"health"})
 
-def _control_error(request: Request, err: GraphError) -> Response:
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class ControlApp:
+    """ASGI app for everything under ``/_emulator/``."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.routes: dict[str, dict[str, Endpoint]] = {
+            "health": {"GET": self.health, "HEAD": self.health},
+            "faults": {"GET": self.get_faults, "POST": self.set_faults, "DELETE": self.clear_faults},
+            "requests": {"GET": self.get_requests, "DELETE": self.clear_requests},
+            "reset": {"POST": self.reset},
+        }
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        request = Request(scope, receive)
+        try:
+            response = await self.dispatch(request)
+        except ClientGone:
+            return  # nobody is listening
+        except GraphError as err:
+            response = _error(request, err)
+        await response(scope, receive, send)
+
+    async def dispatch(self, request: Request) -> Response:
+        """Auth (unless open), then the route (404), then the method (405)."""
+        name = request.url.path[len(PREFIX):]
+        if name not in OPEN_ROUTES:
+            check_token(request.headers.get("authorization"), request.method, self.state.config, control=True)
+        methods = self.routes.get(name)
+        if methods is None:
+            raise NotFound(f"Unknown emulator control route '{request.url.path}'.")
+        endpoint = methods.get(request.method.upper())
+        if endpoint is None:
+            raise MethodNotAllowed(METHOD_NOT_ALLOWED_MSG, headers={"Allow": ", ".join(sorted(methods))})
+        return await endpoint(request)
+
+    async def health(self, request: Request) -> Response:
+        return json_response(200, {"status": "ok"})
+
+    async def get_faults(self, request: Request) -> Response:
+        return json_response(200, {"rules": self.state.faults.describe()})
+
+    async def set_faults(self, request: Request) -> Response:
+        body = await _json(request)
+        try:
+            self.state.faults.replace(body.get("rules") if isinstance(body, dict) else None)
+        except FaultRuleError as exc:
+            raise BadRequest(f"Invalid fault rule: {exc}") from None
+        return await self.get_faults(request)
+
+    async def clear_faults(self, request: Request) -> Response:
+        self.state.faults.clear()
+        return no_content()
+
+    async def get_requests(self, request: Request) -> Response:
+        return json_response(200, {"requests": list(self.state.requests)})
+
+    async def clear_requests(self, request: Request) -> Response:
+        self.state.requests.clear()
+        return no_content()
+
+    async def reset(self, request: Request) -> Response:
+        self.state.reset()
+        return no_content()
+
+
+def _error(request: Request, err: GraphError) -> Response:
     request_id = str(uuid.uuid4())
     client_request_id = request.headers.get("client-request-id") or request_id
     response = error_response(err, request_id, client_request_id)
@@ -32,62 +103,7 @@ def _control_error(request: Request, err: GraphError) -> Response:
     return response
 
 
-def control(state: EmulatorState, fn: Callable[[Request], Any]) -> Callable[[Request], Any]:
-    """Wrap a control endpoint: full token required, Graph error envelope on failure."""
-
-    async def endpoint(request: Request) -> Response:
-        try:
-            check_token(request.headers.get("authorization"), request.method, state.config, control=True)
-            result: Response = await fn(request)
-            return result
-        except GraphError as err:
-            return _control_error(request, err)
-
-    return endpoint
-
-
 async def _json(request: Request) -> Any:
-    raw = await request.body()
-    try:
-        return json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise BadRequest(INVALID_JSON_MSG) from None
-
-
-def control_routes(state: EmulatorState) -> list[Route]:
-    async def health(request: Request) -> Response:
-        return json_response(200, {"status": "ok"})
-
-    async def faults(request: Request) -> Response:
-        if request.method == "POST":
-            body = await _json(request)
-            try:
-                state.faults.replace(body.get("rules") if isinstance(body, dict) else None)
-            except FaultRuleError as exc:
-                raise BadRequest(f"Invalid fault rule: {exc}") from None
-        elif request.method == "DELETE":
-            state.faults.clear()
-            return no_content()
-        return json_response(200, {"rules": state.faults.describe()})
-
-    async def requests(request: Request) -> Response:
-        if request.method == "DELETE":
-            state.requests.clear()
-            return no_content()
-        return json_response(200, {"requests": list(state.requests)})
-
-    async def reset(request: Request) -> Response:
-        state.backend.reset()
-        state.faults.clear()
-        return no_content()
-
-    async def unknown(request: Request) -> Response:
-        raise NotFound(f"Unknown emulator control route '{request.url.path}'.")
-
-    return [
-        Route("/_emulator/health", health, methods=["GET"]),
-        Route("/_emulator/faults", control(state, faults), methods=["GET", "POST", "DELETE"]),
-        Route("/_emulator/requests", control(state, requests), methods=["GET", "DELETE"]),
-        Route("/_emulator/reset", control(state, reset), methods=["POST"]),
-        Route("/_emulator/{rest:path}", control(state, unknown)),
-    ]
+    """The JSON body of a control call (same size and nesting limits as Graph requests); ``{}`` when empty."""
+    body = parse_json(await read_body(request))
+    return {} if body is None else body

@@ -17,6 +17,9 @@ READ_ONLY_TOKEN_MSG = "Insufficient privileges to complete the operation."
 INVALID_JSON_MSG = (
     "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."
 )
+BODY_TOO_LARGE_MSG = "The maximum request length supported is 4MB."
+JSON_TOO_DEEP_MSG = "The JSON request payload is nested deeper than the maximum depth of {max} levels."
+RESOURCE_NOT_FOUND_MSG = "The requested resource doesn't exist."
 # Query options
 QUERY_OPTION_NOT_SUPPORTED_MSG = "Query option '{option}' is not supported on this resource."
 QUERY_OPTION_REPEATED_MSG = (

@@ -14,8 +14,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from .errors import BadRequest
-from .messages import SEGMENT_NOT_FOUND_MSG
+from .errors import BadRequest, GraphError, NotFound
+from .messages import RESOURCE_NOT_FOUND_MSG, SEGMENT_NOT_FOUND_MSG
 
 
 @dataclass
@@ -37,11 +37,15 @@ Handler = Callable[[Call], Response]
 
 @dataclass
 class Node:
-    """A URL segment: allowed methods, fixed children and an optional ``{id}`` child."""
+    """A URL segment: allowed methods, fixed children and an optional ``{id}`` child.
+
+    An ``{id}`` node knows how its entity set answers an unknown id (``not_found``).
+    """
 
     methods: dict[str, Handler] = field(default_factory=dict)
     children: dict[str, Node] = field(default_factory=dict)
     item: Node | None = None
+    not_found: Callable[[str], GraphError] | None = None
 
     def child(self, segment: str) -> Node | None:
         for name, node in self.children.items():
@@ -57,24 +61,40 @@ class Node:
         parent.children[segments[-1]] = node
 
 
+@dataclass
+class Target:
+    """Where a path leads: the node, the keys met on the way (``{id}`` segments), and its 404."""
+
+    node: Node
+    keys: list[str]
+    owner: Node | None = None  # the last ``{id}`` node on the way
+
+    def not_found(self) -> GraphError:
+        """What Graph answers when the addressed entity doesn't exist."""
+        if self.owner is not None and self.owner.not_found is not None and self.keys:
+            return self.owner.not_found(self.keys[-1])
+        return NotFound(RESOURCE_NOT_FOUND_MSG)
+
+
 _KEY_IN_PARENS = re.compile(r"^([A-Za-z]+)\('(.*)'\)$")
 
 
-def resolve(root: Node, segments: list[str]) -> tuple[Node, list[str]]:
-    """Walk the URL tree; returns the node and the keys met on the way (``{id}`` segments)."""
-    node, keys = root, []
+def resolve(root: Node, segments: list[str]) -> Target:
+    """Walk the URL tree; unknown segments answer as Graph does (400)."""
+    target = Target(root, [])
     for segment in segments:
+        node = target.node
         parens = _KEY_IN_PARENS.match(segment)
         if parens and (child := node.child(parens.group(1))) is not None and child.item is not None:
-            node = child.item
-            keys.append(parens.group(2).replace("''", "'"))
+            target.node = target.owner = child.item
+            target.keys.append(parens.group(2).replace("''", "'"))
             continue
         child = node.child(segment)
         if child is not None:
-            node = child
+            target.node = child
         elif node.item is not None:
-            node = node.item
-            keys.append(segment)
+            target.node = target.owner = node.item
+            target.keys.append(segment)
         else:
             raise BadRequest(SEGMENT_NOT_FOUND_MSG.format(segment=segment))
-    return node, keys
+    return target

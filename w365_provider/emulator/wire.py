@@ -1,4 +1,4 @@
-"""What every Graph response shares on the wire: JSON bodies, the error envelope, headers, auth.
+"""What every Graph exchange shares on the wire: request bodies, JSON, the error envelope, headers, auth.
 
 Sources: https://learn.microsoft.com/en-us/graph/errors (envelope, status codes, headers) and
 https://learn.microsoft.com/en-us/graph/permissions-reference (read vs read-write permissions).
@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
+from contextlib import aclosing
 from datetime import datetime, timezone
 from typing import Any
 
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from .config import EmulatorConfig
-from .errors import Forbidden, GraphError, Unauthorized
-from .messages import READ_ONLY_TOKEN_MSG, TOKEN_INVALID_MSG, TOKEN_MISSING_MSG
+from .config import MAX_BODY_BYTES, MAX_JSON_DEPTH, EmulatorConfig
+from .errors import BadRequest, Forbidden, GraphError, PayloadTooLarge, Unauthorized
+from .messages import (
+    BODY_TOO_LARGE_MSG,
+    INVALID_JSON_MSG,
+    JSON_TOO_DEEP_MSG,
+    READ_ONLY_TOKEN_MSG,
+    TOKEN_INVALID_MSG,
+    TOKEN_MISSING_MSG,
+)
 
 JSON_CONTENT_TYPE = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -76,3 +86,62 @@ def check_token(authorization: str | None, method: str, config: EmulatorConfig, 
             raise Forbidden(READ_ONLY_TOKEN_MSG)
         return
     raise Unauthorized(TOKEN_INVALID_MSG, headers={"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+# --------------------------------------------------------------------------- request bodies
+#: A body past this many bytes is no longer drained (the connection is closed after the 413).
+DRAIN_LIMIT = 16 * MAX_BODY_BYTES
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+class ClientGone(Exception):
+    """The client closed the connection before its request body arrived (nothing is executed)."""
+
+
+async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
+    """The whole request body; 413 past ``limit`` bytes, after draining the rest so the client reads it."""
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        async with aclosing(request.stream()) as stream:
+            async for chunk in stream:
+                size += len(chunk)
+                if size <= limit:
+                    chunks.append(chunk)
+                elif size > DRAIN_LIMIT:
+                    break
+    except ClientDisconnect:
+        raise ClientGone() from None
+    if size > limit:
+        raise PayloadTooLarge(BODY_TOO_LARGE_MSG)
+    return b"".join(chunks)
+
+
+def json_depth(raw: bytes, stop_after: int) -> int:
+    """How deep objects and arrays nest in ``raw`` (brackets inside strings don't count).
+
+    Counting stops once the depth passes ``stop_after``, so a hostile body costs one scan.
+    """
+    depth = deepest = 0
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub(b'""', raw)):
+        if match.group() in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > stop_after:
+                break
+        else:
+            depth -= 1
+    return deepest
+
+
+def parse_json(raw: bytes, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """A JSON request body: ``None`` when empty, 400 when malformed or nested deeper than ``max_depth``."""
+    if not raw.strip():
+        return None
+    if json_depth(raw, max_depth) > max_depth:
+        raise BadRequest(JSON_TOO_DEEP_MSG.format(max=max_depth))
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise BadRequest(INVALID_JSON_MSG) from None

@@ -144,7 +144,7 @@ class EntitySet:
         if delete is not None:
             item_methods["DELETE"] = delete_handler(delete)
         children = {name: Node(methods=handlers) for name, handlers in (actions or {}).items()}
-        return Node(methods=methods, item=Node(methods=item_methods, children=children))
+        return Node(methods=methods, item=Node(methods=item_methods, children=children, not_found=self.not_found))
 
     def handle_list(self, call: Call) -> Response:
         opts = self.options(call, query.COLLECTION_OPTIONS)
