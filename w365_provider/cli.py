@@ -1,5 +1,8 @@
 """The ``w365`` command.
 
+``w365 --version`` prints the package version. ``w365 schema`` prints the JSON Schema of a stack
+file (kept in ``schema/stack-config.schema.json``; see ``w365_provider.config.schema``).
+
 ``w365 report``: Markdown for a pull-request comment from ``pulumi preview --json`` output::
 
     scripts/pulumi preview --json --stack dev  > dev.json
@@ -24,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from w365_provider import report as rpt
+from w365_provider.version import version
 
 __all__ = ["main"]
 
@@ -92,9 +96,32 @@ def _report(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from w365_provider.config.schema import schema_text
+
+    text = schema_text()
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="w365", description="Windows 365 provisioning as code: helper commands.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    schema = sub.add_parser(
+        "schema",
+        help="the JSON Schema of a stack file (stacks/Pulumi.<stack>.yaml)",
+        description=(
+            "Print the JSON Schema of a stack file, generated from the config model: editors that read "
+            "`# yaml-language-server: $schema=...` complete and check the w365 keys with it."
+        ),
+    )
+    schema.add_argument("-o", "--output", metavar="OUT", help="write the schema here (default: stdout)")
+    schema.set_defaults(func=_schema)
 
     report = sub.add_parser(
         "report",
