@@ -138,6 +138,7 @@ def test_assignments_take_the_created_groups_object_id() -> None:
     policy = mocks.of(POLICY)["pilot"]
     assert policy["assignments"] == [{"group_id": object_id("finance")}, {"group_id": G1}]
     assert outputs["groups"] == {"pilot": G1, "finance": object_id("finance")}
+    assert outputs["groupNames"] == {object_id("finance"): "W365 Finance"}  # what `w365 report` names groups by
 
 
 def test_owners_members_and_service_plans_are_passed_on() -> None:
