@@ -1,0 +1,141 @@
+"""The resource kit without Graph: what it derives from a spec, on the two real specs and a toy one."""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, Required, get_origin, get_type_hints
+
+import pytest
+from pulumi.output import Unknown
+
+from w365_provider.kit import BETA, V1, Bool, Enum, Fill, Guid, ListOf, Mutability, Object, Property, Spec, Str
+from w365_provider.kit import checks, drift, mapping
+from w365_provider.kit.resource import resource_options
+from w365_provider.resources import device_image, provisioning_policy
+from w365_provider.resources.provisioning_policy import spec as policy_spec
+
+POLICY = provisioning_policy.SPEC
+IMAGE = device_image.SPEC
+
+
+def test_policy_lists_derived_from_the_table() -> None:
+    assert POLICY.replace_on_changes == ("provisioning_type", "local_admin_enabled")
+    assert POLICY.ignore_changes == ("adopt",)
+    assert POLICY.required == ("display_name", "image_id", "image_type", "domain_join_configurations")
+    assert POLICY.computed == ("policy_id", "grace_period_in_hours", "cloud_pc_group_display_name", "alternate_resource_url")
+    assert POLICY.actions == ("assignments",)
+    assert POLICY.provider_only == ("adopt",)
+    assert POLICY.cleared_when_removed == {
+        "description": None, "cloud_pc_naming_template": None, "enable_single_sign_on": False, "autopatch": None,
+    }  # fmt: skip
+    assert set(POLICY.sent_on_create) - set(POLICY.updatable) == {"provisioning_type", "local_admin_enabled"}
+    assert "assignments" not in POLICY.sent_on_create and "adopt" not in POLICY.sent_on_create
+
+
+def test_device_image_lists_derived_from_the_table() -> None:
+    assert IMAGE.inputs == IMAGE.replace_on_changes == ("display_name", "version", "source_image_resource_id")
+    assert IMAGE.updatable == () and IMAGE.ignore_changes == () and not IMAGE.adoptable
+    assert IMAGE.computed[0] == "image_id"
+
+
+def test_resource_options_come_from_the_spec() -> None:
+    opts = resource_options(IMAGE, None)
+    assert opts.replace_on_changes == list(IMAGE.inputs) and not opts.ignore_changes
+
+
+@pytest.mark.parametrize(
+    ("args", "kind"),
+    [
+        (provisioning_policy.DomainJoinConfigurationArgs, policy_spec.DOMAIN_JOIN),
+        (provisioning_policy.WindowsSettingArgs, policy_spec.WINDOWS_SETTING),
+        (provisioning_policy.MicrosoftManagedDesktopArgs, policy_spec.MANAGED_DESKTOP),
+        (provisioning_policy.AutopatchArgs, policy_spec.AUTOPATCH),
+        (provisioning_policy.AssignmentArgs, policy_spec.ASSIGNMENT),
+    ],
+)
+def test_typed_args_have_the_keys_of_the_table(args: Any, kind: Object) -> None:
+    hints = get_type_hints(args, include_extras=True)
+    assert list(hints) == [f.name for f in kind.fields]
+    required = {k for k, h in hints.items() if get_origin(h) is Required or (args.__total__ and get_origin(h) is not NotRequired)}
+    assert required == {f.name for f in kind.fields if f.required}
+
+
+def test_resource_class_takes_every_input() -> None:
+    import inspect
+
+    params = inspect.signature(provisioning_policy.ProvisioningPolicy.__init__).parameters
+    assert set(POLICY.inputs) <= set(params)
+    assert set(IMAGE.inputs) <= set(inspect.signature(device_image.DeviceImage.__init__).parameters)
+
+
+def test_every_policy_property_is_in_both_versions_and_the_hook_filters() -> None:
+    assert POLICY.properties_for(V1) == POLICY.properties_for(BETA) == POLICY.properties
+    with pytest.raises(ValueError, match="unknown Graph version 'v2'"):
+        POLICY.properties_for("v2")
+
+
+# -- a toy resource: what a next resource gets from a table alone ---------------------------
+
+TOY = Spec(
+    graph_type="cloudPcToy",
+    noun="toy setting",
+    plural="toy settings",
+    short="setting",
+    short_plural="settings",
+    id_name="toy_id",
+    id_label="Graph id",
+    collection=lambda client: client,
+    item=lambda client, toy_id: client,
+    properties=(
+        Property("display_name", "displayName", Str(non_empty=True, max_length=5), "Name", required=True),
+        Property("kind", "kindOfToy", Enum(("small", "large"), "toyKind"), "Size", Mutability.REPLACE,
+                 default="small", fill=Fill.CHECK),
+        Property("owner_id", "ownerId", Guid(), "Owner"),
+        Property("parts", "parts", ListOf(Object(fields=(
+            Property("part_id", "partId", Guid(), "Part", required=True),
+            Property("spare", "isSpare", Bool(), "Spare"),
+        )), sort_by=("part_id",), label_entries=True), "Parts", reset=True, default=None),
+        Property("beta_only", "betaOnly", Bool(), "A beta-only switch", versions=(BETA,)),
+        Property("made", "madeDateTime", Str(), "Made", Mutability.COMPUTED),
+    ),
+)  # fmt: skip
+P1, P2 = "0F000000-0000-4000-8000-000000000001", "0f000000-0000-4000-8000-000000000002"
+
+
+def test_toy_mapping_both_ways_and_normalization() -> None:
+    props = mapping.normalize(TOY, {"display_name": "A", "kind": "LARGE", "owner_id": P1, "description": None,
+                                    "parts": [{"part_id": P2, "spare": None}, {"part_id": P1, "spare": True}]})  # fmt: skip
+    assert props == {"display_name": "A", "kind": "large", "owner_id": P1.lower(),
+                     "parts": [{"part_id": P1.lower(), "spare": True}, {"part_id": P2}]}  # fmt: skip
+    body = mapping.to_graph(TOY, props, ["display_name", "kind", "parts"])
+    assert body == {"displayName": "A", "kindOfToy": "large", "parts": [{"partId": P1.lower(), "isSpare": True}, {"partId": P2}]}
+    back = mapping.from_graph(TOY, {"id": "t1", **body, "madeDateTime": "2026", "unknownToTheSpec": 1})
+    assert back == {"toy_id": "t1", "display_name": "A", "kind": "large", "parts": props["parts"], "made": "2026"}
+
+
+def test_toy_checks_from_the_table() -> None:
+    reasons = [(f.property, f.reason) for f in checks.validate(TOY, {
+        "kind": "huge", "owner_id": "me", "parts": [{"part_id": "x"}, {"isSpare": True}], "beta_only": "yes",
+    })]  # fmt: skip
+    assert reasons == [
+        ("display_name", "is required"),
+        ("kind", "must be one of small, large (got 'huge')"),
+        ("owner_id", "must be a GUID like 00000000-0000-0000-0000-000000000000 (got 'me')"),
+        ("parts", "entry 0: part_id must be a GUID like 00000000-0000-0000-0000-000000000000 (got 'x')"),
+        ("parts", "entry 1: unknown key 'isSpare'; did you mean 'spare'?"),
+        ("beta_only", "must be true or false"),
+    ]
+    assert checks.validate(TOY, {"display_name": "toolong"})[0].reason == "must be at most 5 characters (is 7)"
+    assert checks.validate(TOY, {"display_name": Unknown(), "parts": [Unknown(), {"part_id": Unknown()}]}) == []
+
+
+def test_toy_plan_outputs_and_drift() -> None:
+    assert TOY.replace_on_changes == ("kind",) and TOY.updatable == ("display_name", "owner_id", "parts", "beta_only")
+    assert [p.name for p in TOY.properties_for(V1)] == ["display_name", "kind", "owner_id", "parts", "made"]
+    applied = mapping.fill_check_defaults(TOY, {"display_name": "A", "parts": [{"part_id": P1}]})
+    assert applied == {"display_name": "A", "parts": [{"part_id": P1}], "kind": "small"}
+    observed = {"toy_id": "t1", "display_name": "A", "kind": "small", "parts": [{"part_id": P1, "spare": False}]}
+    outs = drift.outputs(TOY, observed, applied)
+    assert outs["last_applied"] == {"display_name": True, "parts": [{"part_id": True}], "kind": True}
+    assert drift.observed_inputs(TOY, observed, outs["last_applied"]) == applied  # Graph's extra key is not drift
+    plan = drift.plan_update(TOY, outs, {"display_name": "B", "kind": "small"})
+    assert (plan.patch, plan.cleared, plan.actions) == (["display_name"], ["parts"], {})

@@ -1,0 +1,166 @@
+"""The provisioning policy's own Graph steps, on top of the kit's generic provider.
+
+Graph calls (each retried per ``graph/retry.py``):
+
+- create: POST; then ``assign`` only when assignments are given. With ``adopt=True``: one list
+  by display name first. If ``assign`` fails, the new policy is deleted before the error is
+  raised.
+- read: GET ``?$expand=assignments``; 404 means the policy is gone.
+- update: PATCH with only the changed updatable properties; ``assign`` only when the
+  assignments changed; a GET afterwards only when the image changed and Graph names it.
+- delete: ``assign`` with no assignments when assigned, then DELETE; 404 counts as done.
+  A DELETE refused while assignment removal settles is polled with backoff, no fixed sleep.
+
+Graph does not enforce unique display names and neither does this resource, unless
+``adopt=True`` asks to take over a policy of the same name: looking first would cost a Graph
+call on every create.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from w365_provider.errors import GraphError, GraphNotFoundError
+from w365_provider.graph.client import GraphRuntime
+from w365_provider.kit import drift, mapping, steps
+from w365_provider.kit.checks import Fail
+from w365_provider.kit.provider import SpecProvider
+
+from . import rules as policy_rules
+from .spec import ASSIGNMENT, GROUP_TARGET_TYPE, SPEC
+
+__all__ = [
+    "ProvisioningPolicyProvider",
+    "assignments_from_graph",
+    "assignments_to_graph",
+    "policy_from_graph",
+    "policy_to_graph",
+]
+
+LEGACY_MODULE = "w365_provider.provisioning_policy"
+"""Where existing stacks' state names the provider class (it is pickled by reference)."""
+
+
+def normalize(props: Mapping[str, Any]) -> dict[str, Any]:
+    """Inputs in one canonical form, so equal intents compare equal.
+
+    Drops ``None`` (also inside nested values), lower-cases GUIDs (a custom image id too),
+    spells enums as Graph does, sorts assignments by group id and defaults
+    ``provisioning_type`` to ``dedicated``. Unknown values are kept as they are.
+    """
+    return policy_rules.normalize_extra(mapping.normalize(SPEC, props))
+
+
+def policy_to_graph(props: Mapping[str, Any], names: Sequence[str]) -> dict[str, Any]:
+    """Graph JSON for the properties ``names`` of ``props`` (``None`` becomes JSON null)."""
+    return mapping.to_graph(SPEC, props, names)
+
+
+def assignments_to_graph(assignments: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The body of ``POST .../assign`` for ``assignments`` (replaces the whole set)."""
+    return {"assignments": [{"target": {"@odata.type": GROUP_TARGET_TYPE, **ASSIGNMENT.to_graph(a)}} for a in assignments]}
+
+
+def assignments_from_graph(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Assignments as Pulumi values from the ``assignments`` Graph returns with ``$expand``."""
+    result = []
+    for item in items:
+        value = ASSIGNMENT.from_graph(item.get("target") or {})
+        if "group_id" not in value and isinstance(item.get("id"), str) and "_" in item["id"]:
+            value["group_id"] = item["id"].rsplit("_", 1)[1]  # ids are {policyId}_{groupId}
+        if value.get("group_id"):
+            result.append(value)
+    return result
+
+
+def policy_from_graph(body: Mapping[str, Any]) -> dict[str, Any]:
+    """Pulumi properties (normalized, ``None`` dropped) from a policy's Graph JSON."""
+    props = mapping.from_graph(SPEC, body)
+    if "assignments" in body:
+        props["assignments"] = assignments_from_graph(body.get("assignments") or [])
+    return normalize(props)
+
+
+class ProvisioningPolicyProvider(SpecProvider):
+    """Dynamic provider for ``ProvisioningPolicy`` (pickled empty; see ``GraphProvider``)."""
+
+    spec = SPEC
+    left_behind = (
+        "The new {noun} {id} could not be deleted again ({error}); delete it by hand or run again with adopt=True."
+    )
+
+    # -- what the table cannot say ---------------------------------------------------------
+
+    def rules(self, props: Mapping[str, Any], fail: Fail) -> None:
+        policy_rules.rules(props, fail)
+
+    def warning(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
+        return policy_rules.reprovision_warning(olds, news)
+
+    def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        return normalize(props)
+
+    def observe(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        return policy_from_graph(body)
+
+    # -- extra Graph steps -----------------------------------------------------------------
+
+    async def after_create(
+        self, rt: GraphRuntime, created: Mapping[str, Any], observed: dict[str, Any], desired: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Assign the new policy when assignments are given."""
+        wanted = desired.get("assignments") or []
+        if wanted and drift.project(observed.get("assignments") or [], wanted) != wanted:
+            await assign(rt, observed["policy_id"], str(desired["display_name"]), wanted)
+        observed["assignments"] = list(wanted) if wanted else observed.get("assignments") or []
+        return observed
+
+    async def write_action(self, rt: GraphRuntime, object_id: str, label: str, name: str, value: Any) -> None:
+        """Assignments changed: assign the whole new set."""
+        await assign(rt, object_id, label, value)
+
+    async def after_patch(
+        self, rt: GraphRuntime, object_id: str, patched: list[str], desired: Mapping[str, Any], observed: dict[str, Any]
+    ) -> None:
+        """When the image changed and the program leaves its name to Graph, read the new name."""
+        if {"image_id", "image_type"} & set(patched) and "image_display_name" not in desired:
+            refreshed = await steps.get_confirmed(rt, SPEC, object_id)
+            if refreshed is not None:
+                observed["image_display_name"] = policy_from_graph(refreshed).get("image_display_name")
+
+    async def remove(self, rt: GraphRuntime, object_id: str, name: str, props: Mapping[str, Any]) -> None:
+        """Unassign when assigned, then DELETE, polling while Graph still sees assignments."""
+        unassigned = False
+        if props.get("assignments"):
+            try:
+                await assign(rt, object_id, name, [])
+            except GraphNotFoundError:
+                return
+            unassigned = True
+
+        async def refused(_exc: GraphError) -> bool:
+            nonlocal unassigned
+            if not unassigned:  # assigned out of band since the last refresh?
+                current = await steps.get_confirmed(rt, SPEC, object_id)
+                if current is None:
+                    return False
+                if current.get("assignments"):
+                    await assign(rt, object_id, name, [])
+                unassigned = True
+            return True
+
+        await steps.delete_object(rt, SPEC, object_id, name, refused=refused)
+
+
+ProvisioningPolicyProvider.__module__ = LEGACY_MODULE
+
+
+async def assign(rt: GraphRuntime, policy_id: str, name: str, assignments: Sequence[Mapping[str, Any]]) -> None:
+    """``POST .../assign``: replace the policy's assignments with ``assignments``."""
+    what = "unassign" if not assignments else f"assign {len(assignments)} group(s) to"
+    await rt.send(
+        "POST", lambda client: SPEC.item(client, policy_id).assign,
+        operation=f"{what} {SPEC.noun} '{name}' ({policy_id})",
+        body=assignments_to_graph(assignments), idempotent=True,
+    )  # fmt: skip
