@@ -15,6 +15,7 @@ from msgraph.generated.models.o_data_errors.inner_error import InnerError
 from msgraph.generated.models.o_data_errors.main_error import MainError
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
+from tests.reliability import record
 from w365_provider.errors import (
     GraphError,
     GraphNotFoundError,
@@ -303,6 +304,19 @@ def test_retries_stop_within_the_total_budget() -> None:
         run_timed(call, send, operation="read p", policy=policy)
     assert send.calls == 3  # waits of 20 s at t=0 and t=20; a third would end at 60 s > 45 s
     assert info.value.attempts == 3
+    for status in (500, 502, 503, 504, 429):
+        assert run(call, Script(odata(status), "ok"), operation="op", policy=POLICY)[0] == "ok"
+    post, find = Script(odata(500)), Script(None)
+    with pytest.raises(GraphError):
+        run(create, post, find, operation="create", policy=POLICY)
+    assert post.calls == 1
+    record(
+        "graph-transient-5xx",
+        level="unit",
+        fault="Graph answers 500, 502, 503, 504 or 429 to a read, PATCH, DELETE or assign.",
+        outcome="Re-sent with back-off, honouring Retry-After, within `w365:retryMaxAttempts` and a total of "
+        "`w365:retryMaxTotalSeconds` (180 s by default); a create's POST is never re-sent blindly.",
+    )
 
 
 def test_the_budget_counts_the_time_spent_in_sends() -> None:
