@@ -163,6 +163,7 @@ def test_a_plaintext_token_is_refused_and_never_lands_in_state(tmp_path: Path) -
 
         # set as a secret, as the message says: up works, and state holds only ciphertext
         project.set_config("w365:graphToken", token, secret=True)
+        assert f"Graph: {emu.graph_url} (tenant not set; token from w365:graphToken)" in project.preview().stdout
         project.up()
         plain = project.run("stack", "export", "--stack", "e2e").stdout
         assert token not in plain and "ciphertext" in plain
