@@ -4,11 +4,23 @@ Sources, first match wins:
 
 | setting        | stack config (namespace ``w365``) | environment          | default                            |
 | -------------- | --------------------------------- | -------------------- | ---------------------------------- |
-| Graph root     | ``w365:graphUrl``                 | ``W365_GRAPH_URL``   | ``https://graph.microsoft.com/v1.0`` |
+| Graph root     | ``w365:graphUrl``                 | ``W365_GRAPH_URL``   | ``https://graph.microsoft.com/v1.0``, only when no other ``w365:`` provider key is set |
 | tenant         | ``w365:tenantId``                 | ``W365_TENANT_ID``   | none (azure-identity decides)      |
 | bearer token   | ``w365:graphToken`` (secret)      | ``W365_GRAPH_TOKEN`` | none                               |
 | HTTP timeout   | ``w365:timeoutSeconds``           |                      | 60                                 |
-| retries        | ``w365:retryMaxAttempts``, ``w365:retryMinDelaySeconds``, ``w365:retryMaxDelaySeconds`` | | see ``RetryPolicy`` |
+| retries        | ``w365:retryMaxAttempts``, ``w365:retryMinDelaySeconds``, ``w365:retryMaxDelaySeconds``, ``w365:retryMaxTotalSeconds`` | | see ``RetryPolicy`` |
+
+The token is the one exception to "config first": in the provider process ``W365_GRAPH_TOKEN``
+wins over ``w365:graphToken``, because on ``refresh`` and ``destroy`` the engine hands the
+provider the config stored in state with the provider, not the stack's current config; the
+environment is the one source that is always current (see ``docs/reliability.md``).
+
+Settings fail closed (``from_stack_config``): every key of the ``w365`` namespace must be a
+provider setting above (or ``deviceImageTimeoutMinutes``) or a section of the program
+(``w365_provider.stack_config.SECTIONS``); an unknown key is refused with the closest known
+one. Microsoft Graph is the default only when no ``w365:`` provider key is set at all, so a
+stack whose ``w365:graphUrl`` is missing or misspelt never reaches Microsoft Graph by default. A token stored in plain
+text in the stack config is refused where that can be seen (the program).
 
 Authentication: with a bearer token (the local emulator, or a token obtained elsewhere) that
 token is sent as is, and only to the Graph host. Without one, the Graph host must be Microsoft
@@ -22,8 +34,9 @@ pickled, so a token cannot reach Pulumi state by accident.
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
@@ -31,7 +44,16 @@ from urllib.parse import urlsplit
 from w365_provider.errors import ConfigurationError
 from w365_provider.graph.retry import RetryPolicy
 
-__all__ = ["DEFAULT_GRAPH_URL", "Settings"]
+__all__ = [
+    "DEFAULT_GRAPH_URL",
+    "PROVIDER_KEYS",
+    "Settings",
+    "check_keys",
+    "check_program_config",
+    "check_stack_config",
+    "known_keys",
+    "program_config",
+]
 
 DEFAULT_GRAPH_URL = "https://graph.microsoft.com/v1.0"
 NAMESPACE = "w365"
@@ -49,8 +71,58 @@ MICROSOFT_GRAPH_HOSTS = frozenset(
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 """Hosts that may be reached over plain http (a local emulator)."""
 
+SETTING_KEYS = (
+    "graphUrl", "tenantId", "graphToken", "timeoutSeconds",
+    "retryMaxAttempts", "retryMinDelaySeconds", "retryMaxDelaySeconds", "retryMaxTotalSeconds",
+)  # fmt: skip
+"""The keys ``Settings`` reads (namespace ``w365``)."""
+
+PROVIDER_KEYS = (*SETTING_KEYS, "deviceImageTimeoutMinutes")
+"""Every provider key of the ``w365`` namespace (``deviceImageTimeoutMinutes``: ``DeviceImage``)."""
+
 # config key -> environment variable
 _ENV = {"graphUrl": "W365_GRAPH_URL", "tenantId": "W365_TENANT_ID", "graphToken": "W365_GRAPH_TOKEN"}
+
+
+def program_sections() -> tuple[str, ...]:
+    """The sections of the program's stack config (``w365:groups`` ...), from ``stack_config``.
+
+    Imported when needed, so a section added there is known here without a change."""
+    from w365_provider.stack_config import SECTIONS
+
+    return tuple(SECTIONS)
+
+
+def known_keys() -> tuple[str, ...]:
+    """Every key the ``w365`` namespace may hold: provider settings and program sections."""
+    return (*PROVIDER_KEYS, *program_sections())
+
+
+def check_keys(config: Mapping[str, Any]) -> None:
+    """Refuse any ``w365:`` key of ``config`` (full stack config, namespaced keys) that is
+    neither a provider setting nor a program section, naming the closest known key."""
+    known = known_keys()
+    unknown = sorted(k.split(":", 1)[1] for k in config if k.startswith(f"{NAMESPACE}:") and k.split(":", 1)[1] not in known)
+    if not unknown:
+        return
+    described = [_describe_unknown(key, known) for key in unknown]
+    subject = described[0] if len(described) == 1 else ", ".join(described[:-1]) + " and " + described[-1]
+    verb = "is not a w365 setting" if len(described) == 1 else "are not w365 settings"
+    removal = "; ".join(f"pulumi config rm {NAMESPACE}:{key}" for key in unknown)
+    raise ConfigurationError(
+        f"{subject} {verb}, and nothing runs with a key it does not know (a misspelt provider key "
+        f"could send the run to the wrong Graph). The w365 namespace holds the provider settings "
+        f"({', '.join(PROVIDER_KEYS)}) and the program's sections ({', '.join(program_sections())}); "
+        f"rename the key, or remove it ({removal})."
+    )
+
+
+def _describe_unknown(key: str, known: Collection[str]) -> str:
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(key.lower(), list(by_lower), n=1, cutoff=0.6)
+    if close:
+        return f"{NAMESPACE}:{key} (did you mean {NAMESPACE}:{by_lower[close[0]]}?)"
+    return f"{NAMESPACE}:{key}"
 
 
 @dataclass(frozen=True)
@@ -66,6 +138,8 @@ class Settings:
     timeout_seconds: float = 60.0
     """Timeout of one HTTP request."""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    token_source: str | None = field(default=None, repr=False, compare=False)
+    """Where the token came from (``w365:graphToken`` or ``W365_GRAPH_TOKEN``), for the banner."""
 
     def __post_init__(self) -> None:
         url = (self.graph_url or "").strip().rstrip("/")
@@ -95,6 +169,11 @@ class Settings:
         return urlsplit(self.graph_url).hostname or ""
 
     @property
+    def api_version(self) -> str:
+        """The Graph API version: the last segment of the root (``v1.0`` or ``beta``)."""
+        return urlsplit(self.graph_url).path.rstrip("/").rsplit("/", 1)[-1]
+
+    @property
     def is_microsoft_graph(self) -> bool:
         """True when the root is Microsoft Graph itself, not an emulator."""
         return self.graph_host in MICROSOFT_GRAPH_HOSTS
@@ -103,6 +182,17 @@ class Settings:
     def scopes(self) -> list[str]:
         """OAuth scopes for azure-identity: ``https://<graph host>/.default``."""
         return [f"https://{self.graph_host}/.default"]
+
+    def banner(self) -> str:
+        """``Graph: <root> (tenant <id>; <how it signs in>)``, printed at the start of a run.
+
+        Never holds the token, only where it came from."""
+        tenant = self.tenant_id or "not set"
+        if self.graph_token is not None:
+            auth = f"token from {self.token_source}" if self.token_source else "bearer token"
+        else:
+            auth = "azure-identity sign-in"
+        return f"Graph: {self.graph_url} (tenant {tenant}; {auth})"
 
     def check_auth(self) -> None:
         """Raise ``ConfigurationError`` when no way to authenticate to this Graph root exists."""
@@ -125,65 +215,183 @@ class Settings:
     # -- constructors --------------------------------------------------------------------
 
     @classmethod
-    def from_mapping(cls, values: Mapping[str, Any], env: Mapping[str, str] | None = None) -> Settings:
+    def from_mapping(
+        cls,
+        values: Mapping[str, Any],
+        env: Mapping[str, str] | None = None,
+        *,
+        prefer_env_token: bool = False,
+    ) -> Settings:
         """Settings from config values (keys ``graphUrl`` or ``w365:graphUrl`` ...) and ``env``.
 
-        ``env`` defaults to ``os.environ``; pass ``{}`` to ignore the environment.
+        ``env`` defaults to ``os.environ``; pass ``{}`` to ignore the environment. With
+        ``prefer_env_token`` a ``W365_GRAPH_TOKEN`` wins over the config's token (the provider
+        process, whose config may be the one stored in state). No key check and no fail-closed
+        rule here: that is ``from_stack_config``.
         """
         env = os.environ if env is None else env
 
-        def pick(key: str) -> Any:
+        def from_config(key: str) -> Any:
             for name in (f"{NAMESPACE}:{key}", key):
                 value = values.get(name)
                 if value is not None and value != "":
                     return value
-            var = _ENV.get(key)
-            if var and env.get(var):
-                return env[var]
             return None
 
-        defaults = RetryPolicy()
-        try:
-            retry = RetryPolicy(
-                max_attempts=_number(pick("retryMaxAttempts"), defaults.max_attempts, "retryMaxAttempts", int),
-                min_delay=_number(pick("retryMinDelaySeconds"), defaults.min_delay, "retryMinDelaySeconds", float),
-                max_delay=_number(pick("retryMaxDelaySeconds"), defaults.max_delay, "retryMaxDelaySeconds", float),
-            )
-        except ValueError as exc:
-            raise ConfigurationError(f"w365 retry settings: {exc}") from None
+        def pick(key: str) -> Any:
+            found = from_config(key)
+            if found is not None:
+                return found
+            var = _ENV.get(key)
+            return env[var] if var and env.get(var) else None
+
+        token, token_source = from_config("graphToken"), f"{NAMESPACE}:graphToken"
+        if env.get("W365_GRAPH_TOKEN") and (token is None or prefer_env_token):
+            token, token_source = env["W365_GRAPH_TOKEN"], "W365_GRAPH_TOKEN"
         return cls(
             graph_url=str(pick("graphUrl") or DEFAULT_GRAPH_URL),
             tenant_id=_text(pick("tenantId")),
-            graph_token=_text(pick("graphToken")),
+            graph_token=_text(token),
             timeout_seconds=_number(pick("timeoutSeconds"), 60.0, "timeoutSeconds", float),
-            retry=retry,
+            retry=_retry_policy(pick),
+            token_source=token_source if token else None,
         )
+
+    @classmethod
+    def from_stack_config(
+        cls,
+        config: Mapping[str, Any],
+        env: Mapping[str, str] | None = None,
+        *,
+        secret_keys: Collection[str] | None = None,
+        stack: str | None = None,
+        prefer_env_token: bool = False,
+    ) -> Settings:
+        """Settings from a whole stack config (namespaced keys, any namespace), failing closed.
+
+        Refuses an unknown ``w365:`` key (``check_keys``), a missing ``w365:graphUrl`` when
+        other provider keys are set, and, when ``secret_keys`` (the config keys stored as
+        secrets) is known, a ``w365:graphToken`` stored in plain text. ``stack`` goes into
+        the command the error suggests.
+        """
+        env = os.environ if env is None else env
+        check_stack_config(config, env, secret_keys=secret_keys, stack=stack)
+        values = {key: config.get(f"{NAMESPACE}:{key}") for key in SETTING_KEYS}
+        return cls.from_mapping(values, env, prefer_env_token=prefer_env_token)
 
     @classmethod
     def from_configure_request(cls, req: Any, env: Mapping[str, str] | None = None) -> Settings:
         """Settings in the dynamic provider process, from ``ResourceProvider.configure(req)``.
 
-        The engine hands dynamic providers the whole stack config with secrets decrypted.
+        The engine hands dynamic providers the whole stack config with secrets decrypted (on
+        ``refresh`` and ``destroy``: the config stored in state, unless the program runs), so
+        ``W365_GRAPH_TOKEN`` wins over the config's token here. Whether a value was a secret
+        is not in the request, so the plain-text check is the program's.
         """
-        keys = (
-            "graphUrl", "tenantId", "graphToken", "timeoutSeconds",
-            "retryMaxAttempts", "retryMinDelaySeconds", "retryMaxDelaySeconds",
-        )  # fmt: skip
-        values = {key: req.config.get(f"{NAMESPACE}:{key}") for key in keys}
-        return cls.from_mapping(values, env)
+        raw = getattr(req.config, "_props", None)
+        if not isinstance(raw, Mapping):  # not the SDK's Config: read the keys one by one
+            raw = {f"{NAMESPACE}:{key}": req.config.get(f"{NAMESPACE}:{key}") for key in SETTING_KEYS}
+            raw = {key: value for key, value in raw.items() if value is not None}
+        return cls.from_stack_config(raw, env, prefer_env_token=True)
 
     @classmethod
     def from_pulumi_config(cls, config: Any = None, env: Mapping[str, str] | None = None) -> Settings:
-        """Settings in a Pulumi program, from ``pulumi.Config("w365")`` (or the one given)."""
-        if config is None:
-            import pulumi
+        """Settings in a Pulumi program, from its stack config.
 
-            config = pulumi.Config(NAMESPACE)
-        keys = (
-            "graphUrl", "tenantId", "graphToken", "timeoutSeconds",
-            "retryMaxAttempts", "retryMinDelaySeconds", "retryMaxDelaySeconds",
-        )  # fmt: skip
-        return cls.from_mapping({key: config.get(key) for key in keys}, env)
+        Without ``config``: the whole stack config of the running program, checked as
+        ``from_stack_config`` does (unknown keys, Graph URL, plain-text token). With a
+        ``pulumi.Config``-like ``config``: its values for the setting keys, as given.
+        """
+        if config is not None:
+            return cls.from_mapping({key: config.get(key) for key in SETTING_KEYS}, env)
+        import pulumi
+
+        all_config, secret_keys = program_config()
+        return cls.from_stack_config(all_config, env, secret_keys=secret_keys, stack=pulumi.get_stack())
+
+
+def check_stack_config(
+    config: Mapping[str, Any],
+    env: Mapping[str, str] | None = None,
+    *,
+    secret_keys: Collection[str] | None = None,
+    stack: str | None = None,
+) -> None:
+    """The fail-closed rules on a whole stack config, without reading the values: no unknown
+    ``w365:`` key, ``w365:graphUrl`` set whenever another provider key is, and (when
+    ``secret_keys`` is known) no ``w365:graphToken`` in plain text."""
+    env = os.environ if env is None else env
+    check_keys(config)
+    _require_graph_url(config, env)
+    if secret_keys is not None and _present(config.get(f"{NAMESPACE}:graphToken")):
+        if f"{NAMESPACE}:graphToken" not in secret_keys:
+            raise ConfigurationError(_plaintext_token_message(stack))
+
+
+def check_program_config() -> None:
+    """``check_stack_config`` on the running program's stack config (``program_config``)."""
+    import pulumi
+
+    config, secret_keys = program_config()
+    check_stack_config(config, secret_keys=secret_keys, stack=pulumi.get_stack())
+
+
+def program_config() -> tuple[dict[str, Any], set[str]]:
+    """The running program's whole stack config and the keys stored as secrets.
+
+    The language host hands both to the program (``PULUMI_CONFIG``,
+    ``PULUMI_CONFIG_SECRET_KEYS``); ``pulumi.runtime.set_all_config`` (tests) replaces them.
+    """
+    from pulumi.runtime import config as runtime_config
+
+    values: dict[str, Any] = dict(runtime_config.get_config_env())
+    values.update(runtime_config.CONFIG.get())
+    secret = set(runtime_config.get_config_secret_keys_env())
+    secret.update(k for k in values if runtime_config.is_config_secret(k))
+    return values, secret
+
+
+def _require_graph_url(config: Mapping[str, Any], env: Mapping[str, str]) -> None:
+    """Fail closed: Microsoft Graph is the default only when no provider key is set at all."""
+    if _present(config.get(f"{NAMESPACE}:graphUrl")) or env.get("W365_GRAPH_URL"):
+        return
+    present = [f"{NAMESPACE}:{key}" for key in PROVIDER_KEYS if _present(config.get(f"{NAMESPACE}:{key}"))]
+    if present:
+        raise ConfigurationError(
+            f"w365:graphUrl is not set although other w365 provider settings are ({', '.join(present)}), "
+            "so this run will not guess where Graph is; set w365:graphUrl, for example "
+            f"`pulumi config set w365:graphUrl {DEFAULT_GRAPH_URL}` for Microsoft Graph or "
+            "`pulumi config set w365:graphUrl http://127.0.0.1:8765/v1.0` for the local emulator."
+        )
+
+
+def _plaintext_token_message(stack: str | None) -> str:
+    at = f" --stack {stack}" if stack else ""
+    return (
+        "w365:graphToken is stored in plain text in the stack config, so it would also be written "
+        "unencrypted into the Pulumi state; nothing ran. Store it as a secret instead: "
+        f'`pulumi config set --secret w365:graphToken "$(pulumi config get w365:graphToken{at})"{at}` '
+        "(or give the token in W365_GRAPH_TOKEN and remove the key)."
+    )
+
+
+def _retry_policy(pick: Any) -> RetryPolicy:
+    defaults = RetryPolicy()
+    try:
+        return RetryPolicy(
+            max_attempts=_number(pick("retryMaxAttempts"), defaults.max_attempts, "retryMaxAttempts", int),
+            min_delay=_number(pick("retryMinDelaySeconds"), defaults.min_delay, "retryMinDelaySeconds", float),
+            max_delay=_number(pick("retryMaxDelaySeconds"), defaults.max_delay, "retryMaxDelaySeconds", float),
+            max_total_seconds=_number(
+                pick("retryMaxTotalSeconds"), defaults.max_total_seconds, "retryMaxTotalSeconds", float
+            ),
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"w365 retry settings: {exc}") from None
+
+
+def _present(value: Any) -> bool:
+    return value is not None and value != ""
 
 
 def _text(value: Any) -> str | None:

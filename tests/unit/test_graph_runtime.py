@@ -144,3 +144,25 @@ def test_static_token_goes_to_the_graph_host_only() -> None:
     assert asyncio.run(token.get_authorization_token("http://127.0.0.1:9/v1.0/x")) == "secret-token"
     assert asyncio.run(token.get_authorization_token("https://elsewhere.example/v1.0/x")) == ""
     assert "secret-token" not in repr(token)
+
+
+def test_a_closed_port_fails_fast_and_says_where_graph_was_expected() -> None:
+    import socket
+    import time
+
+    from w365_provider.errors import GraphTransportError
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/v1.0"
+    rt = client.runtime(Settings.from_mapping({"graphUrl": url, "graphToken": "t"}, env={}))
+    started = time.monotonic()
+    with pytest.raises(GraphTransportError) as info:
+        rt.run(rt.send("GET", lambda c: c.device_management.virtual_endpoint.gallery_images, operation="list gallery images"))
+    took = time.monotonic() - started
+    print(f"closed port: failed after {took:.2f}s")
+    assert took < 3  # one quick re-send, not the throttling back-off (default policy: 6 sends over a minute)
+    assert info.value.attempts == 2
+    assert f"Graph at {url} (API version v1.0) cannot be reached" in str(info.value)
+    assert f"python -m w365_provider.emulator --port {port}" in str(info.value)

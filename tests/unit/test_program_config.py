@@ -285,7 +285,7 @@ def test_local_stack_uses_the_emulator_and_its_seeded_groups() -> None:
 def test_tenant_stacks_use_workload_identity_and_hold_no_secret(stack: str) -> None:
     config = stack_file(stack)
     assert config["azuread:useOidc"] is True
-    assert "w365:graphUrl" not in config  # Microsoft Graph itself
+    assert config["w365:graphUrl"] == "https://graph.microsoft.com/v1.0"  # Microsoft Graph itself
     assert not any("secret" in key.lower() or "token" in key.lower() or "password" in key.lower() for key in config)
     assert any("displayName" in g for g in config["w365:groups"].values())  # created with azuread
     text = (REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text()

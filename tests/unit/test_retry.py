@@ -15,6 +15,7 @@ from msgraph.generated.models.o_data_errors.inner_error import InnerError
 from msgraph.generated.models.o_data_errors.main_error import MainError
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
+from tests.reliability import record
 from w365_provider.errors import (
     GraphError,
     GraphNotFoundError,
@@ -226,3 +227,159 @@ def test_classify_reads_plain_dict_headers_case_insensitively() -> None:
     exc = APIError("x", 429, {"Retry-After": "4", "Request-Id": "q"})  # type: ignore[arg-type]
     failure = classify(exc)
     assert failure is not None and failure.retry_after == "4" and failure.request_id == "q"
+
+
+# -- 5xx on idempotent calls, the total budget, an unreachable Graph -------------------------
+
+
+class Clock:
+    """A monotonic clock that only the fake sleep (or a test) moves."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def run_timed(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[Any, list[float], Clock]:
+    clock = Clock()
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        clock.now += seconds
+
+    result = asyncio.run(fn(*args, sleep=sleep, clock=clock, **kwargs))
+    return result, waits, clock
+
+
+def refused_error() -> httpx.ConnectError:
+    """A real ``ConnectError`` from httpx for a closed loopback port."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    async def go() -> None:
+        async with httpx.AsyncClient() as client:
+            await client.get(f"http://127.0.0.1:{port}/v1.0/deviceManagement/virtualEndpoint/provisioningPolicies")
+
+    try:
+        asyncio.run(go())
+    except httpx.ConnectError as exc:
+        exc.port = port  # type: ignore[attr-defined]
+        return exc
+    raise AssertionError("the closed port answered")
+
+
+def dns_error(url: str = "https://graph.contoso.invalid/beta/deviceManagement") -> httpx.ConnectError:
+    """A ``ConnectError`` caused by a failed name lookup, built without any DNS query."""
+    import socket
+
+    exc = httpx.ConnectError("[Errno -2] Name or service not known", request=httpx.Request("GET", url))
+    exc.__cause__ = socket.gaierror(-2, "Name or service not known")
+    return exc
+
+
+@pytest.mark.parametrize("status", [500, 502, 503, 504, 429])
+def test_idempotent_calls_retry_transient_5xx_and_429(status: int) -> None:
+    send = Script(odata(status, "Transient"), odata(status, "Transient"), {"ok": 1})
+    result, waits = run(call, send, operation="op", policy=POLICY)
+    assert result == {"ok": 1} and send.calls == 3 and len(waits) == 2
+
+
+def test_create_is_never_resent_after_a_500() -> None:
+    post, find = Script(odata(500), {"id": "second"}), Script(None)
+    with pytest.raises(GraphError):
+        run(create, post, find, operation="create", policy=POLICY)
+    assert post.calls == 1
+
+
+def test_retries_stop_within_the_total_budget() -> None:
+    policy = RetryPolicy(max_attempts=50, min_delay=1.0, max_delay=60.0, backoff=1.0, jitter=0.0, max_total_seconds=45.0)
+    send = Script(*[odata(503, "ServiceUnavailable", "20") for _ in range(50)])
+    with pytest.raises(GraphThrottledError) as info:
+        run_timed(call, send, operation="read p", policy=policy)
+    assert send.calls == 3  # waits of 20 s at t=0 and t=20; a third would end at 60 s > 45 s
+    assert info.value.attempts == 3
+    for status in (500, 502, 503, 504, 429):
+        assert run(call, Script(odata(status), "ok"), operation="op", policy=POLICY)[0] == "ok"
+    post, find = Script(odata(500)), Script(None)
+    with pytest.raises(GraphError):
+        run(create, post, find, operation="create", policy=POLICY)
+    assert post.calls == 1
+    record(
+        "graph-transient-5xx",
+        level="unit",
+        fault="Graph answers 500, 502, 503, 504 or 429 to a read, PATCH, DELETE or assign.",
+        outcome="Re-sent with back-off, honouring Retry-After, within `w365:retryMaxAttempts` and a total of "
+        "`w365:retryMaxTotalSeconds` (180 s by default); a create's POST is never re-sent blindly.",
+    )
+
+
+def test_the_budget_counts_the_time_spent_in_sends() -> None:
+    policy = RetryPolicy(max_attempts=10, min_delay=1.0, max_delay=5.0, backoff=1.0, jitter=0.0, max_total_seconds=30.0)
+    clock = Clock()
+
+    async def slow_timeout() -> Any:
+        clock.now += 14.0  # each send times out after 14 s
+        raise httpx.ReadTimeout("timed out")
+
+    async def sleep(seconds: float) -> None:
+        clock.now += seconds
+
+    with pytest.raises(GraphTransportError) as info:
+        asyncio.run(call(slow_timeout, operation="read p", policy=policy, sleep=sleep, clock=clock))
+    # t=14 fail, wait 1 -> t=15; t=29 fail, wait 2 would end at 31 > 30: stop
+    assert info.value.attempts == 2
+
+
+def test_timeouts_stay_retried() -> None:
+    send = Script(httpx.ConnectTimeout("slow connect"), httpx.ReadTimeout("slow"), "done")
+    result, waits, _ = run_timed(call, send, operation="op", policy=POLICY)
+    assert result == "done" and len(waits) == 2
+
+
+def test_refused_connection_is_sent_twice_at_most_and_names_graph() -> None:
+    exc = refused_error()
+    send = Script(exc, exc, exc, exc)
+    with pytest.raises(GraphTransportError) as info:
+        run(call, send, operation="list Windows 365 gallery images", policy=POLICY)
+    assert send.calls == 2  # one quick re-send, not the throttling back-off
+    message = str(info.value)
+    port = exc.port  # type: ignore[attr-defined]
+    assert f"Graph at http://127.0.0.1:{port}/v1.0 (API version v1.0) cannot be reached" in message
+    assert "the connection was refused" in message
+    assert "`make run`" in message and f"python -m w365_provider.emulator --port {port}" in message
+    assert "\n" not in message
+
+
+def test_refused_connection_waits_briefly_once() -> None:
+    exc = refused_error()
+    send = Script(exc, {"ok": True})
+    result, waits = run(call, send, operation="op", policy=POLICY)
+    assert result == {"ok": True} and waits == [0.5]
+
+
+def test_unknown_host_is_not_retried_like_throttling() -> None:
+    send = Script(*[dns_error()] * 4)
+    with pytest.raises(GraphTransportError) as info:
+        run(call, send, operation="op", policy=POLICY)
+    assert send.calls == 2
+    message = str(info.value)
+    assert "Graph at https://graph.contoso.invalid/beta (API version beta) cannot be reached" in message
+    assert "host name was not found" in message and "emulator" not in message
+
+
+def test_create_is_not_resent_to_an_unreachable_graph() -> None:
+    post, find = Script(refused_error(), {"id": "x"}), Script()
+    with pytest.raises(GraphTransportError, match="cannot be reached"):
+        run(create, post, find, operation="create provisioning policy 'HR'", policy=POLICY)
+    assert post.calls == 1 and find.calls == 0
+
+
+def test_a_total_budget_must_be_positive() -> None:
+    with pytest.raises(ValueError, match="max_total_seconds must be positive"):
+        RetryPolicy(max_total_seconds=0)

@@ -109,3 +109,126 @@ def test_settings_are_hashable_and_equal_by_value() -> None:
     b = Settings.from_mapping({"graphToken": "x"}, env={})
     assert a == b and hash(a) == hash(b)
     assert a != Settings.from_mapping({"graphToken": "y"}, env={})
+
+
+# -- fail closed: every w365 key known, no silent default to Microsoft Graph ------------------
+
+EMULATOR = "http://127.0.0.1:8765/v1.0"
+
+
+@pytest.mark.parametrize(
+    ("key", "suggestion"),
+    [("graphURL", "w365:graphUrl"), ("timeoutSecond", "w365:timeoutSeconds"), ("polices", "w365:policies"),
+     ("retryMaxAttempt", "w365:retryMaxAttempts"), ("GraphToken", "w365:graphToken")],
+)  # fmt: skip
+def test_a_misspelt_key_is_refused_with_the_closest_one(key: str, suggestion: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_stack_config({"w365:graphUrl": EMULATOR, f"w365:{key}": "x"}, env={})
+    message = str(info.value)
+    assert f"w365:{key} (did you mean {suggestion}?) is not a w365 setting" in message
+    assert f"pulumi config rm w365:{key}" in message and "\n" not in message
+
+
+def test_every_unknown_key_is_named_at_once() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_stack_config({"w365:graphURL": EMULATOR, "w365:foo": "1", "aws:region": "x"}, env={})
+    message = str(info.value)
+    assert message.startswith("w365:foo and w365:graphURL (did you mean w365:graphUrl?) are not w365 settings")
+    assert "aws:region" not in message  # other namespaces are not ours
+
+
+def test_known_keys_are_the_provider_settings_and_the_program_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+    from w365_provider import settings as settings_module, stack_config
+
+    assert set(settings_module.known_keys()) >= {
+        "graphUrl", "tenantId", "graphToken", "timeoutSeconds", "retryMaxAttempts", "retryMinDelaySeconds",
+        "retryMaxDelaySeconds", "retryMaxTotalSeconds", "deviceImageTimeoutMinutes", "groups", "images", "policies",
+    }  # fmt: skip
+    monkeypatch.setattr(stack_config, "SECTIONS", (*stack_config.SECTIONS, "networks"))
+    assert "networks" in settings_module.known_keys()  # a section added there is known at once
+    Settings.from_stack_config({"w365:graphUrl": EMULATOR, "w365:networks": "{}"}, env={})
+
+
+def test_microsoft_graph_only_when_no_provider_key_is_set() -> None:
+    s = Settings.from_stack_config({"w365:policies": "{}", "w365:groups": "{}", "azuread:tenantId": "t"}, env={})
+    assert s.graph_url == DEFAULT_GRAPH_URL
+
+
+@pytest.mark.parametrize("key", ["tenantId", "graphToken", "timeoutSeconds", "retryMaxAttempts", "deviceImageTimeoutMinutes"])
+def test_a_provider_key_without_graph_url_is_refused(key: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_stack_config({f"w365:{key}": "5"}, env={})
+    message = str(info.value)
+    assert message.startswith(f"w365:graphUrl is not set although other w365 provider settings are (w365:{key})")
+    assert "pulumi config set w365:graphUrl https://graph.microsoft.com/v1.0" in message
+
+
+def test_graph_url_from_the_environment_counts() -> None:
+    s = Settings.from_stack_config({"w365:timeoutSeconds": "5"}, env={"W365_GRAPH_URL": EMULATOR, "W365_GRAPH_TOKEN": TOKEN})
+    assert s.graph_url == EMULATOR and s.timeout_seconds == 5
+
+
+def test_a_plaintext_token_is_refused_with_the_command_that_encrypts_it() -> None:
+    config = {"w365:graphUrl": EMULATOR, "w365:graphToken": TOKEN}
+    with pytest.raises(ConfigurationError) as info:
+        Settings.from_stack_config(config, env={}, secret_keys=set(), stack="dev")
+    message = str(info.value)
+    assert (
+        'pulumi config set --secret w365:graphToken "$(pulumi config get w365:graphToken --stack dev)" --stack dev'
+        in message
+    )
+    assert TOKEN not in message and "plain text" in message
+    assert Settings.from_stack_config(config, env={}, secret_keys={"w365:graphToken"}).graph_token == TOKEN
+
+
+def test_configure_refuses_unknown_keys_and_a_missing_graph_url() -> None:
+    for raw, message in (
+        ({"w365:graphUrl": EMULATOR, "w365:graphURL": EMULATOR}, "did you mean w365:graphUrl"),
+        ({"w365:graphURL": EMULATOR, "w365:graphToken": TOKEN}, "did you mean w365:graphUrl"),
+        ({"w365:retryMaxAttempts": "2"}, "w365:graphUrl is not set"),
+    ):
+        req = ConfigureRequest(Config(raw_config=raw, project_name="w365"))
+        with pytest.raises(ConfigurationError, match=message):
+            Settings.from_configure_request(req, env={})
+
+
+# -- credentials that rotate -------------------------------------------------------------------
+
+
+def test_in_the_provider_the_environment_token_wins_over_the_stored_one() -> None:
+    req = ConfigureRequest(Config(raw_config={"w365:graphUrl": EMULATOR, "w365:graphToken": "old"}, project_name="w365"))
+    s = Settings.from_configure_request(req, env={"W365_GRAPH_TOKEN": "rotated"})
+    assert s.graph_token == "rotated" and s.token_source == "W365_GRAPH_TOKEN"
+    s = Settings.from_configure_request(req, env={})
+    assert s.graph_token == "old" and s.token_source == "w365:graphToken"
+
+
+def test_the_token_source_does_not_change_equality() -> None:
+    a = Settings.from_mapping({"graphToken": "x"}, env={})
+    b = Settings.from_mapping({}, env={"W365_GRAPH_TOKEN": "x"})
+    assert a == b and hash(a) == hash(b) and a.token_source != b.token_source
+
+
+def test_banner_names_the_graph_root_and_tenant_never_the_token() -> None:
+    s = Settings.from_mapping({"graphUrl": EMULATOR, "graphToken": TOKEN, "tenantId": "contoso"}, env={})
+    assert s.banner() == f"Graph: {EMULATOR} (tenant contoso; token from w365:graphToken)"
+    assert Settings.from_mapping({}, env={}).banner() == f"Graph: {DEFAULT_GRAPH_URL} (tenant not set; azure-identity sign-in)"
+    assert s.api_version == "v1.0"
+
+
+def test_program_config_reads_the_whole_stack_config_and_its_secret_keys() -> None:
+    from pulumi.runtime import config as runtime_config
+
+    from w365_provider.settings import check_stack_config, program_config
+
+    runtime_config.set_all_config({"w365:graphUrl": EMULATOR, "w365:graphToken": TOKEN}, ["w365:graphToken"])
+    try:
+        values, secret = program_config()
+        assert values["w365:graphUrl"] == EMULATOR and secret == {"w365:graphToken"}
+        check_stack_config(values, env={}, secret_keys=secret)
+        runtime_config.set_all_config({"w365:graphUrl": EMULATOR, "w365:graphToken": TOKEN}, [])
+        values, secret = program_config()
+        with pytest.raises(ConfigurationError, match="stored in plain text"):
+            check_stack_config(values, env={}, secret_keys=secret)
+    finally:
+        runtime_config.set_all_config({}, [])

@@ -30,7 +30,7 @@ import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from w365_provider.errors import ConfigurationError
+from w365_provider.errors import ConfigurationError, GraphError
 from w365_provider.graph import retry
 
 if TYPE_CHECKING:
@@ -159,9 +159,12 @@ class GraphRuntime:
             policy = retry.RetryPolicy(max_attempts=1)
         else:
             policy = self.policy
-        return await retry.call(
-            lambda: self._send_once(method, at, body, query), operation=operation, policy=policy
-        )
+        try:
+            return await retry.call(
+                lambda: self._send_once(method, at, body, query), operation=operation, policy=policy
+            )
+        except GraphError as exc:
+            raise self._explained(exc)
 
     async def list(self, at: Locate, *, operation: str, query: dict[str, str] | None = None) -> list[dict[str, Any]]:
         """GET a collection, following ``@odata.nextLink`` to the end; returns every item."""
@@ -187,12 +190,15 @@ class GraphRuntime:
         After an ambiguous failure ``find`` looks the object up first (see ``retry.create``).
         Returns ``(object, recovered)``.
         """
-        return await retry.create(
-            lambda: self._send_once("POST", at, body, None),
-            find,
-            operation=operation,
-            policy=self.policy,
-        )
+        try:
+            return await retry.create(
+                lambda: self._send_once("POST", at, body, None),
+                find,
+                operation=operation,
+                policy=self.policy,
+            )
+        except GraphError as exc:
+            raise self._explained(exc)
 
     async def aclose(self) -> None:
         """Close the HTTP client and credential (on the loop)."""
@@ -204,6 +210,19 @@ class GraphRuntime:
                 pass
 
     # -- internals -----------------------------------------------------------------------
+
+    def _explained(self, exc: GraphError) -> GraphError:
+        """``exc`` with a note on a refused token (401): where it came from and how a rotated
+        one reaches refresh and destroy. The token itself is never named."""
+        if exc.status == 401 and self.settings.graph_token is not None and not getattr(exc, "_w365_explained", False):
+            exc._w365_explained = True  # type: ignore[attr-defined]
+            exc.add_note(
+                f"Graph refused the bearer token from {self.settings.token_source or 'the settings'}. If it was "
+                "rotated, give the new one in W365_GRAPH_TOKEN (it wins in the provider) or as the secret "
+                "w365:graphToken; refresh and destroy see a new w365:graphToken only when the program runs "
+                "(--run-program, which scripts/pulumi sets through PULUMI_RUN_PROGRAM)."
+            )
+        return exc
 
     async def _send_once(self, method: str, at: Locate, body: Any, query: dict[str, str] | None) -> Any:
         from kiota_abstractions.method import Method

@@ -8,7 +8,10 @@ unwrapped. ``classify`` reads the status, Graph's code and message, the request-
 
 from __future__ import annotations
 
+import errno
+import socket
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from w365_provider.errors import (
     GraphError,
@@ -35,6 +38,8 @@ class Failure:
     """The request may have been processed although no success came back."""
     permanent: bool = False
     """A transport failure that another attempt cannot fix."""
+    unreachable: bool = False
+    """Nothing answers at the Graph root: connection refused, host unknown or unreachable."""
 
     @property
     def summary(self) -> str:
@@ -75,6 +80,8 @@ def classify(exc: BaseException) -> Failure | None:
         )
     if isinstance(exc, (httpx.UnsupportedProtocol, httpx.LocalProtocolError, httpx.InvalidURL)):  # a bug or bad URL
         return Failure(status=None, message=_transport_message(exc), permanent=True)
+    if isinstance(exc, httpx.ConnectError) and _unreachable_cause(exc):  # nothing sent, nobody there
+        return Failure(status=None, message=unreachable_message(exc), unreachable=True)
     if isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)):  # nothing sent
         return Failure(status=None, message=_transport_message(exc))
     if isinstance(exc, httpx.TransportError):
@@ -118,3 +125,52 @@ def _header(headers: object, name: str) -> str | None:
 def _transport_message(exc: BaseException) -> str:
     text = str(exc) or "no details"
     return f"{type(exc).__name__}: {text}"
+
+
+_UNREACHABLE_ERRNOS = frozenset({errno.ECONNREFUSED, errno.ENETUNREACH, errno.EHOSTUNREACH, errno.EADDRNOTAVAIL})
+
+
+def _unreachable_cause(exc: BaseException) -> BaseException | None:
+    """The refused connection or failed name lookup behind ``exc`` (its cause chain), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, socket.gaierror):
+            return current
+        if isinstance(current, OSError) and current.errno in _UNREACHABLE_ERRNOS:
+            return current
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def unreachable_message(exc: BaseException) -> str:
+    """One paragraph for a Graph that does not answer: the root, the API version, the cause
+    and, for a loopback root, how to start the local emulator."""
+    url = _request_url(exc)
+    cause = _unreachable_cause(exc)
+    what = "its host name was not found" if isinstance(cause, socket.gaierror) else "the connection was refused"
+    if url is None:
+        return f"Graph cannot be reached: {what} ({_transport_message(exc)})"
+    parts = urlsplit(url)
+    segments = [seg for seg in parts.path.split("/") if seg]
+    version = segments[0] if segments else "?"
+    root = f"{parts.scheme}://{parts.netloc}/{version}"
+    text = f"Graph at {root} (API version {version}) cannot be reached: {what} ({_transport_message(exc)})."
+    if parts.hostname in ("127.0.0.1", "localhost", "::1"):
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        text += (
+            f" Nothing listens on {parts.hostname}:{port}: start the local Graph emulator (`make run` starts it "
+            f"on port 8765), or run `python -m w365_provider.emulator --port {port}`, or fix w365:graphUrl."
+        )
+    else:
+        text += " Check w365:graphUrl (or W365_GRAPH_URL), the network and the proxy settings."
+    return text
+
+
+def _request_url(exc: BaseException) -> str | None:
+    try:
+        request = exc.request  # type: ignore[attr-defined]  # httpx.RequestError; raises if unset
+    except (AttributeError, RuntimeError):
+        return None
+    return None if request is None else str(request.url)

@@ -3,11 +3,16 @@
 Rules (kiota's own RetryHandler is switched off in ``client.py``; it would re-send a POST):
 
 - Idempotent calls (GET, PATCH, DELETE, PUT, and actions that replace a whole set such as
-  ``assign``) are retried on 429, 502, 503 and 504 and on transport failures, honouring
-  ``Retry-After`` (seconds or an HTTP date). A wait is never shorter than
-  ``RetryPolicy.min_delay`` (Graph sometimes sends ``Retry-After: 0``) nor longer than
-  ``RetryPolicy.max_delay``; without ``Retry-After`` the wait doubles from
-  ``RetryPolicy.backoff``. At most ``RetryPolicy.max_attempts`` sends.
+  ``assign``) are retried on 429, 500, 502, 503 and 504 and on transport failures (timeouts,
+  dropped connections), honouring ``Retry-After`` (seconds or an HTTP date). A wait is never
+  shorter than ``RetryPolicy.min_delay`` (Graph sometimes sends ``Retry-After: 0``) nor longer
+  than ``RetryPolicy.max_delay``; without ``Retry-After`` the wait doubles from
+  ``RetryPolicy.backoff``. At most ``RetryPolicy.max_attempts`` sends, and no wait that would
+  end after ``RetryPolicy.max_total_seconds`` from the first send.
+- Graph unreachable (connection refused, host name not found) is not throttling: one quick
+  re-send after ``UNREACHABLE_RETRY_SECONDS`` (a server that is restarting), then the error,
+  which names the Graph root, the API version and, for a loopback root, how to start the
+  emulator. A create is not re-sent at all.
 - A create (POST) is never re-sent blindly. Where the request cannot have been processed (429,
   or the connection was refused before anything was sent) it is re-sent after the wait. After
   an ambiguous failure (timeout, connection dropped, a 5xx after the request went out) the wait
@@ -25,6 +30,7 @@ import asyncio
 import email.utils
 import logging
 import random
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -32,15 +38,31 @@ from typing import TypeVar
 
 from w365_provider.graph.errors import Failure, classify, to_graph_error
 
-__all__ = ["RETRYABLE_STATUSES", "RetryPolicy", "call", "create", "parse_retry_after"]
+__all__ = [
+    "IDEMPOTENT_RETRYABLE_STATUSES",
+    "RETRYABLE_STATUSES",
+    "UNREACHABLE_RETRY_SECONDS",
+    "RetryPolicy",
+    "call",
+    "create",
+    "parse_retry_after",
+]
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
+Clock = Callable[[], float]
 
 log = logging.getLogger("w365_provider.graph")
 
 RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
-"""Statuses after which an idempotent call is sent again."""
+"""Statuses after which a create may be sent again (``create``: after looking for the object)."""
+
+IDEMPOTENT_RETRYABLE_STATUSES = RETRYABLE_STATUSES | {500}
+"""Statuses after which an idempotent call is sent again: a 500 too, since sending a GET,
+PATCH, DELETE or ``assign`` twice does no harm."""
+
+UNREACHABLE_RETRY_SECONDS = 0.5
+"""The one quick wait before re-sending a call whose connection was refused."""
 
 
 @dataclass(frozen=True)
@@ -57,12 +79,17 @@ class RetryPolicy:
     """First wait when Graph sends no ``Retry-After``; doubled on each attempt."""
     jitter: float = 0.2
     """Random extra, as a fraction of the computed wait, added to spread concurrent retries."""
+    max_total_seconds: float = 180.0
+    """Bound on one call's retrying: no wait is started that would end later than this many
+    seconds after the first send (``w365:retryMaxTotalSeconds``)."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
         if self.min_delay < 0 or self.max_delay < self.min_delay:
             raise ValueError("need 0 <= min_delay <= max_delay")
+        if self.max_total_seconds <= 0:
+            raise ValueError("max_total_seconds must be positive")
 
     def delay(self, attempt: int, retry_after: str | None = None, now: datetime | None = None) -> float:
         """Seconds to wait after failed send number ``attempt`` (1-based)."""
@@ -100,12 +127,16 @@ async def call(
     operation: str,
     policy: RetryPolicy,
     sleep: Sleep = asyncio.sleep,
+    clock: Clock = time.monotonic,
 ) -> T:
-    """Run an idempotent Graph call, retrying throttling and transport failures.
+    """Run an idempotent Graph call, retrying throttling, 5xx and transport failures within
+    ``policy``'s bounds (attempts and total time); an unreachable Graph gets one quick re-send.
 
     ``send`` makes one request and returns its result; ``operation`` names the call in errors.
     """
+    started = clock()
     attempt = 0
+    quick_retry_used = False
     while True:
         attempt += 1
         try:
@@ -114,9 +145,16 @@ async def call(
             failure = classify(exc)
             if failure is None:
                 raise
-            if not _retryable(failure) or attempt >= policy.max_attempts:
+            if failure.unreachable:
+                wait = UNREACHABLE_RETRY_SECONDS
+                retry_it = not quick_retry_used
+                quick_retry_used = True
+            else:
+                wait = policy.delay(attempt, failure.retry_after)
+                retry_it = _retryable(failure, IDEMPOTENT_RETRYABLE_STATUSES)
+            in_budget = clock() - started + wait <= policy.max_total_seconds
+            if not retry_it or attempt >= policy.max_attempts or not in_budget:
                 raise to_graph_error(failure, operation, attempt) from exc
-            wait = policy.delay(attempt, failure.retry_after)
             log.info("%s: %s, retrying in %.1fs", operation, failure.summary, wait)
             await sleep(wait)
 
@@ -163,7 +201,9 @@ async def create(
                 await sleep(wait)
 
 
-def _retryable(failure: Failure) -> bool:
+def _retryable(failure: Failure, statuses: frozenset[int] = RETRYABLE_STATUSES) -> bool:
+    """Whether another send may help: a retryable status, or a transport failure that is
+    neither permanent nor an unreachable Graph (refused connection, unknown host)."""
     if failure.status is None:
-        return not failure.permanent
-    return failure.status in RETRYABLE_STATUSES
+        return not failure.permanent and not failure.unreachable
+    return failure.status in statuses
