@@ -33,6 +33,8 @@ G1 = seed.GROUP_PILOT_USERS
 G2 = seed.GROUP_FINANCE
 IMAGE_24H2 = seed.GALLERY_WIN11_24H2_M365
 IMAGE_25H2 = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-25h2-ent-cpc-m365"
+SNAPSHOT = ("GET", "/")
+"""The one list of ids and names a provider process makes before its first create (ownership)."""
 
 ENGINEERING: dict[str, Any] = {
     "display_name": "Engineering",
@@ -104,11 +106,12 @@ def state_policy(project: Project, name: str) -> dict[str, Any]:
 def test_lifecycle_diff_and_call_budget(tmp_path: Path, emu: EmulatorProcess) -> None:
     project = new_project(tmp_path, emu, {"engineering": ENGINEERING})
 
-    # create with assignments: POST + assign, nothing else
+    # create with assignments: POST + assign, after the provider process's one ownership snapshot
     project.up()
     policy = state_policy(project, "engineering")
     pid = policy["id"]
-    assert graph_calls(emu) == [("POST", "/"), ("POST", f"/{pid}/assign")]
+    assert graph_calls(emu) == [SNAPSHOT, ("POST", "/"), ("POST", f"/{pid}/assign")]
+    assert emu.requests()[0]["query"] == "$select=id,displayName"
     assert policy["urn"].endswith("::engineering")
     assert project.outputs() == {
         "engineering_id": pid,
@@ -263,7 +266,7 @@ def test_policy_deleted_out_of_band_is_recreated(tmp_path: Path, emu: EmulatorPr
     project.up()
     new_id = state_policy(project, "engineering")["id"]
     assert new_id != old_id
-    assert graph_calls(emu) == [("POST", "/"), ("POST", f"/{new_id}/assign")]
+    assert graph_calls(emu) == [SNAPSHOT, ("POST", "/"), ("POST", f"/{new_id}/assign")]
     assert [p["id"] for p in emulator_policies(emu)] == [new_id]
     project.destroy()
 
@@ -322,7 +325,7 @@ def test_throttling_and_a_dropped_create_under_the_engine(tmp_path: Path, emu: E
     project = new_project(tmp_path, emu, {"engineering": ENGINEERING})
     project.up()
     pid = state_policy(project, "engineering")["id"]
-    assert graph_calls(emu) == [("POST", "/")] * 3 + [("GET", "/"), ("POST", f"/{pid}/assign")]
+    assert graph_calls(emu) == [SNAPSHOT] + [("POST", "/")] * 3 + [("GET", "/"), ("POST", f"/{pid}/assign")]
     assert [p["id"] for p in emulator_policies(emu)] == [pid]
     project.destroy()
 

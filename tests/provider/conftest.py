@@ -22,6 +22,9 @@ POLICIES = "/deviceManagement/virtualEndpoint/provisioningPolicies"
 FAST = {"retryMaxAttempts": "5", "retryMinDelaySeconds": "0.01", "retryMaxDelaySeconds": "0.2"}
 """Retry timings that keep fault tests fast (waits are capped at 0.2 s)."""
 
+SNAPSHOT = ("GET", "/")
+"""The one list of ids and names a provider process makes before its first create (ownership)."""
+
 
 @pytest.fixture(scope="session")
 def emulator_process() -> Iterator[EmulatorProcess]:

@@ -66,8 +66,8 @@ def test_create_waits_until_ready_and_reports_progress(emu: EmulatorProcess, cap
     assert outs["display_name"] == "Golden" and outs["version"] == "1.0.0"
     assert outs["operating_system"] and outs["os_version_number"]
     log = calls(emu)
-    assert log[0] == ("POST", "/", 201)
-    assert all(entry == ("GET", f"/{created.id}", 200) for entry in log[1:]) and len(log) >= 2
+    assert log[:2] == [("GET", "/", 200), ("POST", "/", 201)]  # the process's one ownership snapshot, the upload
+    assert all(entry == ("GET", f"/{created.id}", 200) for entry in log[2:]) and len(log) >= 3
     [stored] = images(emu)
     assert (stored["id"], stored["status"]) == (created.id, "ready")
     err = capsys.readouterr().err
@@ -121,7 +121,7 @@ def test_upload_still_pending_after_the_timeout_is_an_error() -> None:
         assert info.value.code == "timeout"
         assert "still pending after 0.1 minutes (w365:deviceImageTimeoutMinutes)" in str(info.value)
         assert images(slow) == []
-        gets = [c for c in calls(slow) if c[0] == "GET"]
+        gets = [c for c in calls(slow) if c[0] == "GET" and c[1] != "/"]  # not the ownership snapshot
         assert 2 <= len(gets) <= 4  # polled every second or so, not in a busy loop
 
 
@@ -140,7 +140,7 @@ def test_dropped_connection_after_the_upload_started_finds_the_image(emu: Emulat
     created = provider.create(dict(GOLDEN))
     assert [i["id"] for i in images(emu)] == [created.id]
     assert created.outs["status"] == "ready"
-    assert [c[0] for c in calls(emu)][:2] == ["POST", "GET"]  # the POST, then the look-up by listing
+    assert [c[:2] for c in calls(emu)][:3] == [("GET", "/"), ("POST", "/"), ("GET", "/")]  # snapshot, POST, look-up
 
 
 def test_check_refuses_bad_inputs_without_calling_graph(emu: EmulatorProcess) -> None:

@@ -16,7 +16,7 @@ from w365_provider.errors import GraphThrottledError
 from w365_provider.graph import client
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 
-from .conftest import configured
+from .conftest import FAST, SNAPSHOT, configured
 
 Calls = Callable[[], list[tuple[str, str]]]
 Policies = Callable[[], list[dict[str, Any]]]
@@ -33,8 +33,8 @@ def inputs(provider: ProvisioningPolicyProvider, **changes: Any) -> dict[str, An
 def test_429_twice_then_success(provider: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
     emu.set_faults([{"method": "POST", "path": CREATE, "status": 429, "retry_after": 0, "times": 2}])
     created = provider.create(inputs(provider))
-    assert calls() == [("POST", "/")] * 3  # a 429 was not processed: the POST is simply sent again
-    assert [r["status"] for r in emu.requests()] == [429, 429, 201]
+    assert calls() == [SNAPSHOT] + [("POST", "/")] * 3  # a 429 was not processed: the POST is simply sent again
+    assert [r["status"] for r in emu.requests()] == [200, 429, 429, 201]
     assert [p["id"] for p in policies()] == [created.id]
 
 
@@ -65,7 +65,8 @@ def test_503_on_assign_right_after_create_leaves_no_orphan(provider: Provisionin
     emu.set_faults([{"method": "POST", "path": ASSIGN, "status": 503, "retry_after": 0}])
     with pytest.raises(GraphThrottledError) as info:
         provider.create(inputs(provider, assignments=[{"group_id": G1}]))
-    made = calls()
+    snapshot, *made = calls()
+    assert snapshot == SNAPSHOT
     assert made[0] == ("POST", "/") and made[-1][0] == "DELETE"
     assert made.count(("POST", made[1][1])) == 5  # assign tried 5 times
     assert "assign 1 group(s) to provisioning policy 'Engineering'" in str(info.value)
@@ -84,23 +85,34 @@ def test_dropped_connection_after_post_ends_with_one_policy(provider: Provisioni
     emu.set_faults([{"method": "POST", "path": CREATE, "drop": "after", "times": 1}])
     created = provider.create(inputs(provider, assignments=[{"group_id": G1}]))
     log = emu.requests()
-    assert log[0]["dropped"] == "after" and log[0]["executed_status"] == 201
-    assert calls() == [("POST", "/"), ("GET", "/"), ("POST", f"/{created.id}/assign")]  # looked up, not re-sent
+    assert log[1]["dropped"] == "after" and log[1]["executed_status"] == 201
+    assert calls() == [SNAPSHOT, ("POST", "/"), ("GET", "/"), ("POST", f"/{created.id}/assign")]  # looked up, not re-sent
     (policy,) = policies()
     assert policy["id"] == created.id and policy["assignments"]
 
 
-def test_dropped_connection_before_post_creates_once(provider: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
+def looked_up_then_sent_again(made: list[tuple[str, str]]) -> bool:
+    """The snapshot, the POST, one or more look-ups (until the late-commit window closed), the POST again."""
+    return made[:3] == [SNAPSHOT, ("POST", "/"), ("GET", "/")] and made[-1] == ("POST", "/") and all(
+        call == ("GET", "/") for call in made[2:-1]
+    )
+
+
+def test_dropped_connection_before_post_creates_once(emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
+    provider = configured(emu, **FAST, timeoutSeconds="3")  # a late-commit window of 3.8 s
     emu.set_faults([{"method": "POST", "path": CREATE, "drop": "before", "times": 1}])
+    started = time.monotonic()
     created = provider.create(inputs(provider))
-    assert calls() == [("POST", "/"), ("GET", "/"), ("POST", "/")]  # nothing found, so sent again
+    assert looked_up_then_sent_again(calls())  # nothing found within the window, so sent again
+    assert time.monotonic() - started >= 3.8
     assert [p["id"] for p in policies()] == [created.id]
 
 
-def test_503_after_post_is_looked_up_first(provider: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
+def test_503_after_post_is_looked_up_first(emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
+    provider = configured(emu, **FAST, timeoutSeconds="3")
     emu.set_faults([{"method": "POST", "path": CREATE, "status": 503, "retry_after": 0, "times": 1}])
     created = provider.create(inputs(provider))
-    assert calls() == [("POST", "/"), ("GET", "/"), ("POST", "/")]
+    assert looked_up_then_sent_again(calls())
     assert [p["id"] for p in policies()] == [created.id]
 
 
@@ -110,8 +122,8 @@ def test_timeout_on_post_ends_with_one_policy(emu: EmulatorProcess, calls: Calls
     emu.set_faults([{"method": "POST", "path": CREATE, "latency_ms": 800, "times": 1}])
     created = provider.create(inputs(provider))
     made = calls()
-    assert made[:2] == [("POST", "/"), ("GET", "/")]  # looked up before anything is sent again
-    assert made[2:] in ([], [("POST", "/")])  # re-sent only when the lookup found nothing
+    assert made[:3] == [SNAPSHOT, ("POST", "/"), ("GET", "/")]  # looked up before anything is sent again
+    assert looked_up_then_sent_again(made) or set(made[2:]) == {("GET", "/")}  # re-sent only when nothing was found
     assert [p["id"] for p in policies()] == [created.id]
 
 

@@ -12,7 +12,7 @@ from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphConflictError, GraphError
 from w365_provider.provisioning_policy import LAST_APPLIED, ProvisioningPolicyProvider, shape
 
-from .conftest import POLICIES
+from .conftest import POLICIES, SNAPSHOT
 
 Calls = Callable[[], list[tuple[str, str]]]
 Policies = Callable[[], list[dict[str, Any]]]
@@ -29,7 +29,8 @@ def test_create_with_assignments_is_two_calls(provider: ProvisioningPolicyProvid
     inputs = checked(provider, valid(assignments=[{"group_id": G2}, {"group_id": G1}], description="Engineers"))
     assert calls() == []  # check never calls Graph
     created = provider.create(inputs)
-    assert calls() == [("POST", "/"), ("POST", f"/{created.id}/assign")]
+    assert calls() == [SNAPSHOT, ("POST", "/"), ("POST", f"/{created.id}/assign")]  # and the process's one snapshot
+    assert emu.requests()[0]["query"] == "$select=id,displayName"
     outs = created.outs
     assert outs["policy_id"] == created.id
     assert outs["image_display_name"] == "Windows 11 Enterprise + Microsoft 365 Apps 24H2"  # computed by Graph
@@ -44,12 +45,14 @@ def test_create_with_assignments_is_two_calls(provider: ProvisioningPolicyProvid
 
 def test_create_without_assignments_is_one_call(provider: ProvisioningPolicyProvider, calls: Calls) -> None:
     provider.create(checked(provider, valid()))
-    assert calls() == [("POST", "/")]
+    assert calls() == [SNAPSHOT, ("POST", "/")]
+    provider.create(checked(provider, valid(display_name="Second")))
+    assert calls() == [SNAPSHOT, ("POST", "/"), ("POST", "/")]  # one snapshot per provider process
 
 
 def test_create_with_empty_assignments_does_not_assign(provider: ProvisioningPolicyProvider, calls: Calls) -> None:
     created = provider.create(checked(provider, valid(assignments=[])))
-    assert calls() == [("POST", "/")]
+    assert calls() == [SNAPSHOT, ("POST", "/")]
     assert created.outs["assignments"] == []
 
 
@@ -227,7 +230,7 @@ def test_graph_refusal_names_code_and_request_id(provider: ProvisioningPolicyPro
     text = str(info.value)
     assert text.startswith("create provisioning policy 'Engineering' failed: HTTP 400 BadRequest")
     assert "does not exist" in text and "(request-id " in text
-    assert calls() == [("POST", "/")]  # a 400 is not retried
+    assert calls() == [SNAPSHOT, ("POST", "/")]  # a 400 is not retried
 
 
 # -- adopt: the import path -----------------------------------------------------------------
@@ -270,7 +273,7 @@ def test_adopt_creates_when_nothing_matches(provider: ProvisioningPolicyProvider
     graph_policy(emu, provisioningType="shared")  # same name, but a type this resource cannot become
     emu.clear_requests()
     created = provider.create(checked(provider, valid(adopt=True)))
-    assert calls() == [("GET", "/"), ("POST", "/")]
+    assert calls() == [("GET", "/"), SNAPSHOT, ("POST", "/")]  # the adoption look-up, then the snapshot
     assert len(policies()) == 3 and created.outs["provisioning_type"] == "dedicated"
 
 
@@ -294,7 +297,7 @@ def test_without_adopt_a_same_named_policy_is_not_touched(provider: Provisioning
     existing = graph_policy(emu)
     emu.clear_requests()
     created = provider.create(checked(provider, valid()))
-    assert calls() == [("POST", "/")]  # Graph allows duplicate names; no lookup is paid for
+    assert calls() == [SNAPSHOT, ("POST", "/")]  # Graph allows duplicate names; no lookup per create is paid for
     assert created.id != existing["id"] and len(policies()) == 2
 
 

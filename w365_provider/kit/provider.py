@@ -25,7 +25,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from w365_provider.graph.client import GraphRuntime
 from w365_provider.graph.provider import GraphProvider
 from w365_provider.kit import checks, drift, mapping, steps
-from w365_provider.kit.ownership import Creator
+from w365_provider.kit.ownership import Creator, ledger_of
 from w365_provider.kit.spec import LAST_APPLIED, Spec
 
 __all__ = ["SpecProvider"]
@@ -145,8 +145,8 @@ class SpecProvider(GraphProvider):
     # -- the Graph flows (coroutines on the Graph loop) -------------------------------------
 
     def creator(self, rt: GraphRuntime) -> Creator:
-        """The create rules for this provider object."""
-        return Creator(rt, self.spec, observe=self.observe, usable=self.usable)
+        """The create rules, with this provider object's ledger (one per process in the engine)."""
+        return Creator(rt, self.spec, ledger_of(self, self.spec), observe=self.observe, usable=self.usable)
 
     async def create_object(self, rt: GraphRuntime, desired: dict[str, Any]) -> dict[str, Any]:
         """Adopt or POST, then ``after_create``; the new object is deleted again if that fails."""

@@ -15,7 +15,7 @@ from w365_provider.errors import GraphError, GraphNotFoundError
 from w365_provider.graph.client import GraphRuntime, Locate
 from w365_provider.kit.spec import Spec
 
-__all__ = ["Sleep", "delete_object", "get_confirmed", "list_named", "locate"]
+__all__ = ["Sleep", "delete_object", "get_confirmed", "ids_by_name", "list_named", "locate"]
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -30,13 +30,21 @@ def locate(spec: Spec, object_id: str) -> Locate:
 
 
 async def get_confirmed(rt: GraphRuntime, spec: Spec, object_id: str, *, sleep: Sleep = asyncio.sleep) -> Any:
-    """GET one object; ``None`` when Graph answers 404."""
+    """GET one object; ``None`` only when Graph answers 404 twice, a short wait apart.
+
+    A single 404 can be spurious (a replica that has not seen the object yet); reporting the
+    object gone on it would drop it from state and make the next ``up`` create a duplicate.
+    """
     query = dict(spec.read_query) or None
     operation = f"read {spec.noun} {object_id}"
-    try:
-        return await rt.send("GET", locate(spec, object_id), operation=operation, query=query)
-    except GraphNotFoundError:
-        return None
+    for attempt in (1, 2):
+        try:
+            return await rt.send("GET", locate(spec, object_id), operation=operation, query=query)
+        except GraphNotFoundError:
+            if attempt == 2:
+                return None
+            await sleep(rt.policy.min_delay)
+    return None  # pragma: no cover - the loop returns
 
 
 async def list_named(rt: GraphRuntime, spec: Spec, name: str) -> list[dict[str, Any]]:
@@ -49,6 +57,18 @@ async def list_named(rt: GraphRuntime, spec: Spec, name: str) -> list[dict[str, 
     return [item for item in found if item.get("displayName") == name]
 
 
+async def ids_by_name(rt: GraphRuntime, spec: Spec) -> dict[str, set[str]]:
+    """Every object's id, by display name: one paged list of ``id`` and ``displayName``."""
+    found = await rt.list(
+        spec.collection, operation=f"list {spec.plural} (ids and names)", query={"$select": "id,displayName"}
+    )
+    ids: dict[str, set[str]] = {}
+    for item in found:
+        if isinstance(item.get("id"), str):
+            ids.setdefault(str(item.get("displayName")), set()).add(item["id"])
+    return ids
+
+
 async def delete_object(
     rt: GraphRuntime, spec: Spec, object_id: str, name: str, *, refused: Refused | None = None,
     sleep: Sleep = asyncio.sleep,
@@ -56,7 +76,8 @@ async def delete_object(
     """DELETE one object; 404 counts as done.
 
     Sent again, after the retry policy's wait and at most ``max_attempts`` times in all, when
-    the answer was a 400/409 that ``refused`` settles.
+    the answer was a 5xx that the Graph call did not retry itself (a 500: the call retries only
+    what ``retry.RETRYABLE_STATUSES`` names), or a 400/409 that ``refused`` settles.
     """
     policy = rt.policy
     operation = f"delete {spec.noun} '{name}' ({object_id})"
@@ -71,10 +92,16 @@ async def delete_object(
         except GraphError as exc:
             if attempt >= policy.max_attempts:
                 raise
-            if exc.status in (400, 409) and refused is not None:
+            if _transient(exc):
+                pass
+            elif exc.status in (400, 409) and refused is not None:
                 if not await refused(exc):
                     return
             else:
                 raise
         await sleep(policy.delay(attempt))
 
+
+def _transient(exc: GraphError) -> bool:
+    """A server error the call sent once only (it retries the others itself)."""
+    return exc.status is not None and exc.status >= 500 and exc.attempts == 1

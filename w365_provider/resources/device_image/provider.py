@@ -4,13 +4,13 @@ upload.
 Graph calls (each retried per ``graph/retry.py``):
 
 - create: POST (never re-sent blindly: after an ambiguous failure the image is looked up by its
-  display name, version and source first), then GET until the upload leaves ``pending``: every
+  display name, version and source first, see ``kit/ownership.py``), then GET until the upload leaves ``pending``: every
   second at first, less often later (at most every 30 s). Progress goes to stderr, which the
   engine shows. On ``failed`` the image is deleted again and ``ImageFailedError`` says why
   (Graph's ``errorCode``, explained); so it is when the upload is still pending after
   ``w365:deviceImageTimeoutMinutes`` (default 180). Nothing is left behind either way.
-- read (refresh): GET; 404 means the image is gone.
-- delete: DELETE; 404 counts as done.
+- read (refresh): GET; a 404 confirmed by a second GET means the image is gone.
+- delete: DELETE; 404 counts as done, a 500 is sent again.
 """
 
 from __future__ import annotations

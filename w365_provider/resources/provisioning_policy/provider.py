@@ -2,18 +2,20 @@
 
 Graph calls (each retried per ``graph/retry.py``):
 
-- create: POST; then ``assign`` only when assignments are given. With ``adopt=True``: one list
-  by display name first. If ``assign`` fails, the new policy is deleted before the error is
-  raised.
-- read: GET ``?$expand=assignments``; 404 means the policy is gone.
+- create: POST; then ``assign`` only when assignments are given. Before the first create of a
+  provider process, one list of ids and names (the ownership snapshot, see ``kit/ownership.py``).
+  With ``adopt=True``: one list by display name first. If ``assign`` fails, the new policy is
+  deleted before the error is raised.
+- read: GET ``?$expand=assignments``; a 404 confirmed by a second GET means the policy is gone.
 - update: PATCH with only the changed updatable properties; ``assign`` only when the
   assignments changed; a GET afterwards only when the image changed and Graph names it.
 - delete: ``assign`` with no assignments when assigned, then DELETE; 404 counts as done.
-  A DELETE refused while assignment removal settles is polled with backoff, no fixed sleep.
+  A DELETE refused while assignment removal settles, or answered 500, is sent again with
+  backoff, no fixed sleep.
 
 Graph does not enforce unique display names and neither does this resource, unless
 ``adopt=True`` asks to take over a policy of the same name: looking first would cost a Graph
-call on every create.
+call on every create. A policy that had the name before a create began is never taken over.
 """
 
 from __future__ import annotations
