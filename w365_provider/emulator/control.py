@@ -18,6 +18,7 @@ from starlette.routing import Route
 from .errors import BadRequest, GraphError, NotFound
 from .faults import FaultRuleError
 from .messages import INVALID_JSON_MSG
+from .people_control import people_routes
 from .wire import check_token, error_response, graph_headers, json_response, no_content
 
 if TYPE_CHECKING:
@@ -89,5 +90,6 @@ def control_routes(state: EmulatorState) -> list[Route]:
         Route("/_emulator/faults", control(state, faults), methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/requests", control(state, requests), methods=["GET", "DELETE"]),
         Route("/_emulator/reset", control(state, reset), methods=["POST"]),
+        *people_routes(state, control, _json),
         Route("/_emulator/{rest:path}", control(state, unknown)),
     ]
