@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from w365_provider import report as rpt
+from w365_provider.impact import cli as impact_cli
 
 __all__ = ["main"]
 
@@ -38,9 +39,14 @@ def _stack_arg(value: str) -> tuple[str, str]:
     return name.strip(), path.strip()
 
 
+_STDIN: list[str] = []
+
+
 def _read(path: str) -> str:
     if path == "-":
-        return sys.stdin.read()
+        if not _STDIN:  # read once: --people reads the digest again
+            _STDIN.append(sys.stdin.read())
+        return _STDIN[0]
     return Path(path).read_text(encoding="utf-8")
 
 
@@ -79,6 +85,10 @@ def _report(args: argparse.Namespace) -> int:
             return 2
         inputs = [(None, "-")]
     reports = [_load(name, path) for name, path in inputs]
+    if args.people:
+        for (_, path), stack in zip(inputs, reports):
+            if not stack.problem:
+                stack.people = impact_cli.people_markdown(rpt.load_digest(_read(path)), args.graph_url)
     markdown = rpt.render(reports, title=args.title)
     if args.max_chars:
         markdown = truncate(markdown, args.max_chars)
@@ -119,7 +129,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-chars", type=int, default=MAX_COMMENT_CHARS, metavar="N",
         help=f"cut the report to N characters, 0 for no limit (default {MAX_COMMENT_CHARS}, under GitHub's limit)",
     )  # fmt: skip
+    report.add_argument(
+        "--people", action="store_true",
+        help="add an 'Effect on people' section per stack (read-only Graph requests; see docs/impact.md)",
+    )  # fmt: skip
+    report.add_argument("--graph-url", metavar="URL", help="Graph root for --people (default: W365_GRAPH_URL)")
     report.set_defaults(func=_report)
+    impact_cli.add_parser(sub)
     return parser
 
 

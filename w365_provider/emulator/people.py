@@ -29,6 +29,8 @@ from .store import Store
 USER_KEYS = frozenset({"id", "displayName", "givenName", "surname", "userPrincipalName", "mail", "jobTitle",
                        "department", "accountEnabled", "businessPhones", "mobilePhone", "officeLocation",
                        "preferredLanguage", "assignedLicenses"})  # fmt: skip
+#: The ``service`` of an assigned plan, by plan-name prefix (the rest: the name itself).
+_SERVICES = (("CPC_", "Windows365"), ("EXCHANGE_", "exchange"), ("INTUNE_", "SCO"))
 DOCUMENT_KEYS = frozenset({"users", "groups", "subscriptions", "config", "removeUsers"})
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -50,7 +52,7 @@ def _fail(where: str, rule: str) -> PeopleError:
 def export(store: Store) -> dict[str, Any]:
     """The current people document."""
     return {
-        "users": [_plain(u) for u in store.list("users")],
+        "users": [{k: v for k, v in _plain(u).items() if k != "assignedPlans"} for u in store.list("users")],
         "groups": [
             {"id": g["id"], "displayName": g.get("displayName"), "members": list(g.get("members") or [])}
             for g in store.list("groups")
@@ -121,9 +123,10 @@ def _write(backend: Backend, state: dict[str, Any]) -> None:
     _check_licenses(state)
     store = backend.store
     with store.transaction():
+        before = {u["id"].lower(): u.get("assignedPlans") or [] for u in store.list("users")}
         store.clear("users")
-        for user in state["users"].values():
-            store.insert("users", _user_entity(user))
+        for key, user in state["users"].items():
+            store.insert("users", _user_entity(user, before.get(key, []), backend.clock()))
         for key, group in state["names"].items():
             stored = store.get("groups", group["id"])
             if stored is None:
@@ -147,14 +150,31 @@ def _write_subscriptions(store: Store, units: Mapping[str, int]) -> None:
         store.insert("subscribedSkus", sku_entity(catalogue[sku_id.lower()], int(count)))
 
 
-def _user_entity(user: Mapping[str, Any]) -> dict[str, Any]:
+def _user_entity(user: Mapping[str, Any], before: list[dict[str, Any]], now: float) -> dict[str, Any]:
     entity = {key: None for key in USER_KEYS}
     entity.update(businessPhones=[], accountEnabled=True, assignedLicenses=[])
-    entity.update(copy.deepcopy(dict(user)))
+    entity.update(copy.deepcopy({k: v for k, v in user.items() if k in USER_KEYS}))
     entity["assignedLicenses"] = [
         {"skuId": lic["skuId"], "disabledPlans": list(lic.get("disabledPlans") or [])} for lic in entity["assignedLicenses"]
     ]
+    entity["assignedPlans"] = _assigned_plans(entity["assignedLicenses"], before, now)
     return entity
+
+
+def _assigned_plans(licenses: list[dict[str, Any]], before: list[dict[str, Any]], now: float) -> list[dict[str, Any]]:
+    """``assignedPlans``: each enabled plan of the licences; a plan held before keeps its date."""
+    catalogue = {sku["skuId"].lower(): sku for sku in people_seed.sku_catalogue()}
+    dates = {str(p.get("servicePlanId")).lower(): p.get("assignedDateTime") for p in before}
+    plans: dict[str, dict[str, Any]] = {}
+    for lic in licenses:
+        disabled = {str(d).lower() for d in lic["disabledPlans"]}
+        for plan_id, name in catalogue.get(lic["skuId"].lower(), {}).get("servicePlans", []):
+            if plan_id.lower() in disabled or plan_id.lower() in plans:
+                continue
+            service = next((svc for prefix, svc in _SERVICES if name.startswith(prefix)), name)
+            plans[plan_id.lower()] = {"assignedDateTime": dates.get(plan_id.lower()) or now_iso(now),
+                                      "capabilityStatus": "Enabled", "service": service, "servicePlanId": plan_id}  # fmt: skip
+    return list(plans.values())
 
 
 def _group_entity(group: Mapping[str, Any], now: float) -> dict[str, Any]:

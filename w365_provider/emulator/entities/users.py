@@ -10,6 +10,8 @@ Graph reference:
 - [get] https://learn.microsoft.com/en-us/graph/api/user-get?view=graph-rest-1.0 (by id or userPrincipalName)
 - [licenses] https://learn.microsoft.com/en-us/graph/api/user-list-licensedetails?view=graph-rest-1.0
 - [assigned] https://learn.microsoft.com/en-us/graph/api/resources/assignedlicense?view=graph-rest-1.0
+- [plans] https://learn.microsoft.com/en-us/graph/api/resources/assignedplan?view=graph-rest-1.0
+  (``assignedPlans``: the service plans the user's licences enable, derived when licences change)
 """
 
 from __future__ import annotations
@@ -36,6 +38,14 @@ ASSIGNED_LICENSE = Prop(
     select_only=True,
 )
 
+ASSIGNED_PLAN = Prop(
+    "collection",
+    fields={"assignedDateTime": string_prop(), "capabilityStatus": string_prop(), "service": string_prop(),
+            "servicePlanId": string_prop()},
+    type_name="microsoft.graph.assignedPlan",
+    select_only=True,
+)
+
 USER = EntityType(
     "microsoft.graph.user",
     {
@@ -53,6 +63,7 @@ USER = EntityType(
         "accountEnabled": bool_prop(select_only=True),
         "department": string_prop(select_only=True),
         "assignedLicenses": ASSIGNED_LICENSE,
+        "assignedPlans": ASSIGNED_PLAN,
     },
 )
 
