@@ -108,12 +108,14 @@ def _settings(graph_url: str | None, config: dict[str, Any]) -> Any:
 
 def _json(impact: Any) -> dict[str, Any]:
     """The result without userPrincipalNames: people by id and display name."""
+    from w365_provider.impact.render import safe_name
+
     return {
         "policies": [asdict(e) | {"changed_settings": sorted(e.changed_settings)} for e in impact.policies],
         "shortfalls": [asdict(s) | {"missing": s.missing} for s in impact.shortfalls],
         "outcome": {uid: [list(t) for t in pcs] for uid, pcs in impact.outcome.items()},
         "pools": [{"policy": p, "plan": plan, "count": n} for (p, plan), n in sorted(impact.pools.items())],
-        "names": impact.names,
+        "names": {uid: safe_name(name) for uid, name in impact.names.items()},
         "blind_spots": impact.blind_spots,
         "requests": asdict(impact.requests),
     }
