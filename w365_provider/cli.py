@@ -1,4 +1,4 @@
-"""The ``w365`` command.
+"""The ``w365`` command: ``w365 report`` (below) and ``w365 impact`` (``impact/cli.py``, docs/impact.md).
 
 ``w365 report``: Markdown for a pull-request comment from ``pulumi preview --json`` output::
 
@@ -7,6 +7,9 @@
     w365 report --stack dev=dev.json --stack prod=prod.json -o report.md
     w365 report dev.json prod.json          # stack names taken from the URNs in each file
     scripts/pulumi preview --json --stack dev | w365 report -
+
+``--people`` adds an "Effect on people" section per stack (read-only Graph requests, settings from
+``W365_GRAPH_URL``/``W365_GRAPH_TOKEN`` or azure-identity, ``--graph-url``).
 
 Never pass ``--show-secrets`` to the preview whose output you report: the report hides
 values the engine marks as secret, and with that flag the engine marks none.
