@@ -331,3 +331,38 @@ def test_cloud_pcs_survive_a_restart(tmp_path: Any) -> None:
     time.sleep(0.1)
     with EmulatorProcess(db=db) as emu:
         assert cloud_pcs(emu) == before
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+def test_msgraph_sdk_models_parse_the_people_routes(quick: EmulatorProcess) -> None:
+    import asyncio
+
+    from kiota_abstractions.base_request_configuration import RequestConfiguration
+    from msgraph.generated.groups.item.transitive_members.graph_user.graph_user_request_builder import (
+        GraphUserRequestBuilder,
+    )
+    from tests.emulator.test_emulator_msgraph_sdk import make_client
+
+    policy(quick, "Finance", {"groupId": FINANCE})
+
+    async def read() -> tuple[Any, ...]:
+        client = make_client(quick)
+        query = GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
+            select=["id", "displayName", "assignedLicenses"], top=2)  # fmt: skip
+        members = await client.groups.by_group_id(PILOT).transitive_members.graph_user.get(
+            RequestConfiguration(query_parameters=query))  # fmt: skip
+        details = await client.users.by_user_id(ps.NESTOR).license_details.get()
+        skus = await client.subscribed_skus.get()
+        plans = await client.device_management.virtual_endpoint.service_plans.get()
+        pcs = await client.device_management.virtual_endpoint.cloud_p_cs.get()
+        return members, details, skus, plans, pcs
+
+    members, details, skus, plans, pcs = asyncio.run(read())
+    assert [u.display_name for u in members.value] == ["Adele Vance", "Alex Wilber"]
+    assert str(members.value[0].assigned_licenses[0].sku_id) == ps.E2 and members.odata_next_link
+    assert [d.sku_part_number for d in details.value] == ["CPC_E_8C_32GB_512GB", "CPC_E_2C_8GB_128GB"]
+    assert str(details.value[0].service_plans[0].service_plan_id) == ps.PLAN_E8
+    assert {s.sku_part_number: s.prepaid_units.enabled for s in skus.value}["CPC_E_4C_16GB_256GB"] == 10
+    assert [p.v_cpu_count for p in plans.value][:3] == [2, 4, 8]
+    assert sorted(pc.user_principal_name for pc in pcs.value) == [f"diego.siciliani@{ps.DOMAIN}", f"isaiah.langer@{ps.DOMAIN}"]
+    assert {pc.service_plan_id for pc in pcs.value} == {ps.PLAN_E2}
