@@ -53,7 +53,15 @@ def read(
     return reader.tenant, plan
 
 
-def analyze(settings: Settings, planned: Iterable[PlannedPolicy], **bounds: float) -> Impact:
+def analyze(
+    settings: Settings,
+    planned: Iterable[PlannedPolicy],
+    *,
+    max_requests: int = MAX_REQUESTS,
+    max_pages: int = MAX_PAGES,
+    deadline_seconds: float = DEADLINE_SECONDS,
+) -> Impact:
     """The effect of the planned policies on the people of the tenant ``settings`` points at."""
-    tenant, plan = read(settings, planned, **bounds)  # type: ignore[arg-type]
+    tenant, plan = read(settings, planned, max_requests=max_requests, max_pages=max_pages,
+                        deadline_seconds=deadline_seconds)  # fmt: skip
     return predict(tenant, plan)

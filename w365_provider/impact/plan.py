@@ -20,7 +20,7 @@ from typing import Any
 from w365_provider.impact.model import SETTING_IMAGE, SETTING_NETWORK, SETTING_SSO, Assignment, Plan, Policy
 from w365_provider.report import POLICY_TYPE, SECRET_SIG, SECRET_TEXT, UNKNOWN
 
-__all__ = ["PlannedPolicy", "build_plan", "from_preview", "from_stack_config"]
+__all__ = ["PlannedPolicy", "build_plan", "from_preview", "from_stack_config", "input_settings", "parse_assignments"]
 
 _CREATE_OPS = {"create", "create-replacement"}
 _DELETE_OPS = {"delete", "delete-replaced", "discard", "discard-replaced"}
@@ -75,7 +75,7 @@ def from_preview(digest: Mapping[str, Any]) -> list[PlannedPolicy]:
             adopt=bool(news.get("adopt")),
         )
         if action != "delete":
-            entry.assignments, entry.unknown = _assignments(news.get("assignments"), "assignments")
+            entry.assignments, entry.unknown = parse_assignments(news.get("assignments"), "assignments")
             entry.settings = input_settings(news)
             if action == "update":
                 entry.changed = {k for k, v in input_settings(olds).items() if entry.settings.get(k) != v}
@@ -101,7 +101,8 @@ def _text(value: Any) -> str | None:
     return str(value) if isinstance(value, str) and value and value != UNKNOWN else None
 
 
-def _assignments(value: Any, where: str) -> tuple[list[Assignment] | None, list[str]]:
+def parse_assignments(value: Any, where: str) -> tuple[list[Assignment] | None, list[str]]:
+    """A resource's ``assignments`` input as assignments, and notes on groups not known before apply."""
     if value is None:
         return None, []
     if value == UNKNOWN or not isinstance(value, list):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from w365_provider.impact.analysis import analyze
-from w365_provider.impact.plan import PlannedPolicy, _assignments, input_settings
+from w365_provider.impact.plan import PlannedPolicy, input_settings, parse_assignments
 from w365_provider.settings import Settings
 
 __all__ = ["assignments_change", "policy_warnings"]
@@ -20,8 +20,8 @@ __all__ = ["assignments_change", "policy_warnings"]
 
 def assignments_change(olds: Mapping[str, Any], news: Mapping[str, Any]) -> bool:
     """True when the planned assignments differ from the last ones (or the policy is new and assigned)."""
-    before, _ = _assignments(olds.get("assignments") if olds else None, "assignments")
-    after, unknown = _assignments(news.get("assignments"), "assignments")
+    before, _ = parse_assignments(olds.get("assignments") if olds else None, "assignments")
+    after, unknown = parse_assignments(news.get("assignments"), "assignments")
     if after is None and not unknown:
         return False
     return {(a.group_id, a.service_plan_id) for a in after or []} != {(a.group_id, a.service_plan_id) for a in before or []}
@@ -35,7 +35,7 @@ def policy_warnings(
         if not assignments_change(olds, news):
             return []
         name = str(news.get("display_name") or "")
-        assignments, unknown = _assignments(news.get("assignments"), "assignments")
+        assignments, unknown = parse_assignments(news.get("assignments"), "assignments")
         planned = PlannedPolicy(
             name=name, display_name=str((olds or {}).get("display_name") or name),
             action="update" if olds else "create", provisioning_type=news.get("provisioning_type") or "dedicated",
