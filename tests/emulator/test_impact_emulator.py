@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
@@ -103,6 +104,18 @@ def test_without_permission_the_analysis_says_what_it_could_not_see(emu: Emulato
     assert "| **Finance** (updated) |" in section and "> [!NOTE]" in section
 
 
+def test_without_cloud_pc_permissions_it_says_so_and_counts_what_it_can(emu: EmulatorProcess) -> None:
+    pid = make_policy(emu, "Finance", FINANCE)
+    emu.set_faults([{"method": "GET", "path": "cloudPCs|servicePlans|frontLineServicePlans", "status": 403}])
+    planned = PlannedPolicy(name="finance", display_name="Finance", action="update", graph_id=pid, assignments=[])
+    impact = analyze(settings_for(emu), [planned])
+    refused = {b.split(":")[0] for b in impact.blind_spots}
+    assert refused == {"Cloud PCs", "Cloud PCs (v1.0)", "Cloud PC service plans", "Frontline service plans"}
+    assert all("CloudPC.Read.All" in b for b in impact.blind_spots)
+    [finance] = impact.policies
+    assert (finance.action, finance.loses) == ("update", [])  # Cloud PCs unseen: no loss claimed
+
+
 def test_without_graph_at_all_the_analysis_still_answers(tmp_path: Path) -> None:
     settings = Settings.from_mapping({"graphUrl": "http://127.0.0.1:9/v1.0", "graphToken": "t",
                                       "retryMaxAttempts": 1, "timeoutSeconds": 2}, {})  # fmt: skip
@@ -135,7 +148,7 @@ def test_the_preview_warning_is_silent_when_everyone_gets_a_cloud_pc_and_never_r
 
 
 def _run(*args: str, emu: EmulatorProcess, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {"PATH": "/usr/bin:/bin", "W365_GRAPH_TOKEN": emu.token}
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("W365_")}, "W365_GRAPH_TOKEN": emu.token}
     return subprocess.run([str(W365), *args], capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
 
 

@@ -135,6 +135,8 @@ class Tenant:
     plan_names: dict[str, str] = field(default_factory=dict)
     policies: list[Policy] = field(default_factory=list)
     cloud_pcs: list[CloudPc] = field(default_factory=list)
+    licenses_visible: bool = True
+    """False when Graph returned members without ``assignedPlans`` (no User.Read.All)."""
     unassigned_licenses: dict[str, int] = field(default_factory=dict)
     """Enterprise plan id -> licences bought but assigned to nobody (``subscribedSkus``)."""
     blind_spots: list[str] = field(default_factory=list)

@@ -122,6 +122,9 @@ class Reader:
             if items is None:
                 continue
             ids = []
+            if items and all(item.get("assignedPlans") is None for item in items):
+                self.tenant.licenses_visible = False
+                self._blind(f"the licences of the members of group {gid}: not returned; grant {PERMISSIONS['members']}")
             for item in items:
                 person = _person(item)
                 self.tenant.people.setdefault(person.id, person)
@@ -147,7 +150,9 @@ class Reader:
             self.tenant.plan_names[plan] = str(item.get("displayName") or plan)
         plans = await self._pages(f"{self.v1}/deviceManagement/virtualEndpoint/servicePlans",
                                   "Cloud PC service plans", "servicePlans")  # fmt: skip
-        for item in plans or []:
+        if plans is None:  # the sizes in use are Cloud PC plans at least
+            plans = [{"id": pc.plan_id} for pc in self.tenant.cloud_pcs if pc.plan_id]
+        for item in plans:
             plan = str(item.get("id", "")).lower()
             self.tenant.plan_names.setdefault(plan, str(item.get("displayName") or plan))
             if plan not in self.tenant.frontline_capacity:

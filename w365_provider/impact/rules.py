@@ -283,7 +283,7 @@ def _members(run: _Run, policy: Policy, slots: dict[tuple[str, str], _Pc]) -> No
     effect = run.effects[policy.key]
     members = dict.fromkeys(uid for a in policy.assignments for uid in run.tenant.members.get(a.group_id, []))
     effect.members = len(members)
-    if policy.kind == ENTERPRISE:
+    if policy.kind == ENTERPRISE and run.tenant.licenses_visible and run.tenant.enterprise_plans:
         effect.unlicensed = [u for u in members if not run.tenant.people[u].plans & run.tenant.enterprise_plans]
     for (uid, plan), cands in run.reach.items():
         if policy.key not in {c.policy.key for c in cands}:
