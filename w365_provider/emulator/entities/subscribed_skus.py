@@ -109,16 +109,3 @@ class SubscribedSkus(EntitySet):
             "value": [self.render(call, sku, opts) for sku in self.list()],
         }
         return json_response(200, body)
-
-    def set_units(self, units: dict[str, int]) -> None:
-        """Replace what the tenant has bought: SKU id -> units (SKUs not named are not owned)."""
-        catalogue = {sku["skuId"].lower(): sku for sku in people_seed.sku_catalogue()}
-        with self.store.transaction():
-            self.store.clear(self.name)
-            for sku_id, count in units.items():
-                self.store.insert(self.name, sku_entity(catalogue[sku_id.lower()], int(count)))
-
-    def units(self) -> dict[str, int]:
-        """SKU id (lower case) -> units bought."""
-        return {s["skuId"].lower(): int(s["prepaidUnits"]["enabled"]) for s in self.store.list(self.name)}
-
