@@ -62,7 +62,7 @@ def test_on_500_people_in_20_nested_groups_and_8_policies_the_prediction_is_what
     assert kinds == {"new", "unlicensed", "shadowed", "loses", "waiting", "no_capacity"}
 
     # Cost: one request per page; one page per group (under 999 members each), Cloud PCs in pages
-    # of 100, and four single requests (policies, Frontline plans, service plans, SKUs).
+    # of 999, and four single requests (policies, Frontline plans, service plans, SKUs).
     groups = {t["groupId"].lower() for s in scenario.SPECS for t in s.baseline} | {
         a.group_id for s in steps for a in (s.planned.assignments or [])}
     print(f"\n500 users, 20 groups, 8 policies: {impact.requests.line()}")
@@ -71,7 +71,7 @@ def test_on_500_people_in_20_nested_groups_and_8_policies_the_prediction_is_what
     member_calls = [r for r in logged if "/transitiveMembers/" in r["path"]]
     pc_calls = [r for r in logged if r["path"].endswith("/cloudPCs")]
     assert len(member_calls) == len(groups)
-    assert len(pc_calls) == math.ceil(pcs_before / 100) > 1
+    assert len(pc_calls) == math.ceil(pcs_before / 999) == 1
     assert len(logged) == len(groups) + len(pc_calls) + 4
 
 

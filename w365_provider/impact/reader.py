@@ -5,7 +5,7 @@ The cost does not grow with the number of people, only with groups and pages:
 ==========================================================  =====================================
 ``beta …/provisioningPolicies?$expand=assignments``         1 (+ pages); ``Prefer`` shows new types
 ``…/groups/{id}/transitiveMembers/microsoft.graph.user``    1 per group (+ pages of 999 members)
-``beta …/cloudPCs?$select=…``                               1 (+ pages)
+``beta …/cloudPCs?$select=…&$top=999``                      1 (+ pages of 999)
 ``…/servicePlans``, ``beta …/frontLineServicePlans``        1 each
 ``/subscribedSkus?$select=…``                               1
 ==========================================================  =====================================
@@ -132,11 +132,11 @@ class Reader:
             self.tenant.members[gid] = ids
 
     async def cloud_pcs(self) -> None:
-        url = f"{self.beta}/deviceManagement/virtualEndpoint/cloudPCs?$select={CLOUD_PC_SELECT}"
+        url = f"{self.beta}/deviceManagement/virtualEndpoint/cloudPCs?$select={CLOUD_PC_SELECT}&$top={PAGE_SIZE}"
         items = await self._pages(url, "Cloud PCs", "cloudPCs", {"Prefer": "include-unknown-enum-members"})
         if items is None:
             v1_select = CLOUD_PC_SELECT.replace(",status", "")
-            url = f"{self.v1}/deviceManagement/virtualEndpoint/cloudPCs?$select={v1_select}"
+            url = f"{self.v1}/deviceManagement/virtualEndpoint/cloudPCs?$select={v1_select}&$top={PAGE_SIZE}"
             items = await self._pages(url, "Cloud PCs (v1.0)", "cloudPCs")
         self.tenant.cloud_pcs = [pc for item in items or [] if (pc := _cloud_pc(item)) is not None]
 
