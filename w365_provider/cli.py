@@ -1,4 +1,4 @@
-"""The ``w365`` command.
+"""The ``w365`` command: ``w365 report`` (below) and ``w365 impact`` (``impact/cli.py``, docs/impact.md).
 
 ``w365 --version`` prints the package version. ``w365 schema`` prints the JSON Schema of a stack
 file (kept in ``schema/stack-config.schema.json``; see ``w365_provider.config.schema``).
@@ -14,6 +14,9 @@ file (kept in ``schema/stack-config.schema.json``; see ``w365_provider.config.sc
 Groups are shown by name next to a short id: names come from the preview itself (the groups the
 stack creates, and the program's ``groupNames`` output); ``--lookup-groups`` reads the others
 from Graph, one read per group.
+
+``--people`` adds an "Effect on people" section per stack (read-only Graph requests, settings from
+``W365_GRAPH_URL``/``W365_GRAPH_TOKEN`` or azure-identity, ``--graph-url``).
 
 Never pass ``--show-secrets`` to the preview whose output you report: the report hides
 values the engine marks as secret, and with that flag the engine marks none.
@@ -32,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from w365_provider import report as rpt
+from w365_provider.impact import cli as impact_cli
 from w365_provider.version import version
 
 __all__ = ["main"]
@@ -47,9 +51,14 @@ def _stack_arg(value: str) -> tuple[str, str]:
     return name.strip(), path.strip()
 
 
+_STDIN: list[str] = []
+
+
 def _read(path: str) -> str:
     if path == "-":
-        return sys.stdin.read()
+        if not _STDIN:  # read once: --people reads the digest again
+            _STDIN.append(sys.stdin.read())
+        return _STDIN[0]
     return Path(path).read_text(encoding="utf-8")
 
 
@@ -131,6 +140,10 @@ def _report(args: argparse.Namespace) -> int:
         inputs = [(None, "-")]
     names_for, notes = (None, list) if not args.lookup_groups else _graph_names(args.stacks_dir)
     reports = [_load(name, path, names_for) for name, path in inputs]
+    if args.people:
+        for (_, path), stack in zip(inputs, reports):
+            if not stack.problem:
+                stack.people = impact_cli.people_markdown(rpt.load_digest(_read(path)), args.graph_url)
     markdown = rpt.render(reports, title=args.title)
     if args.max_chars:
         markdown = truncate(markdown, args.max_chars)
@@ -206,7 +219,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-chars", type=int, default=MAX_COMMENT_CHARS, metavar="N",
         help=f"cut the report to N characters, 0 for no limit (default {MAX_COMMENT_CHARS}, under GitHub's limit)",
     )  # fmt: skip
+    report.add_argument(
+        "--people", action="store_true",
+        help="add an 'Effect on people' section per stack (read-only Graph requests; see docs/impact.md)",
+    )  # fmt: skip
+    report.add_argument("--graph-url", metavar="URL", help="Graph root for --people (default: W365_GRAPH_URL)")
     report.set_defaults(func=_report)
+    impact_cli.add_parser(sub)
     return parser
 
 

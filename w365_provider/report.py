@@ -236,6 +236,8 @@ class StackReport:
     group_changes: list[GroupChange] = field(default_factory=list)
     problem: str | None = None
     """Set when the digest could not be read at all."""
+    people: str = ""
+    """The "Effect on people" section (Markdown, from ``w365_provider.impact``), when asked for."""
 
     @property
     def policies(self) -> list[Change]:
@@ -811,6 +813,9 @@ def render_stack(report: StackReport, *, summary: bool = True) -> str:
             text = f"{mark} {g.change}" + (" ⚠️" if g.disruptive else "")
             out.append(f"| {g.group} | {g.policy} | {text} |")
         out.append("")
+
+    if report.people:
+        out += [report.people.rstrip(), ""]
 
     if report.others:
         out += ["#### Other resources", ""]

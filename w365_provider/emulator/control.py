@@ -18,6 +18,7 @@ from starlette.types import Receive, Scope, Send
 from .errors import BadRequest, GraphError, MethodNotAllowed, NotFound
 from .faults import FaultRuleError
 from .messages import METHOD_NOT_ALLOWED_MSG
+from .people_control import people_routes
 from .wire import ClientGone, check_token, error_response, graph_headers, json_response, no_content, parse_json, read_body
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ class ControlApp:
             "faults": {"GET": self.get_faults, "POST": self.set_faults, "DELETE": self.clear_faults},
             "requests": {"GET": self.get_requests, "DELETE": self.clear_requests},
             "reset": {"POST": self.reset},
+            **people_routes(state, _json),
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

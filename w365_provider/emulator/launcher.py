@@ -191,6 +191,22 @@ class EmulatorProcess:
         """Empty the state (keeping the seeded catalogue) and clear the fault rules."""
         self._control("POST", "/_emulator/reset")
 
+    def people(self) -> dict[str, Any]:
+        """The people document: users, group members, licences bought, timings (see ``people.py``)."""
+        result: dict[str, Any] = self._control("GET", "/_emulator/people")
+        return result
+
+    def set_people(self, document: dict[str, Any], *, patch: bool = False) -> dict[str, Any]:
+        """Replace the people document (``patch=True``: change the parts given); returns the new one."""
+        result: dict[str, Any] = self._control("PATCH" if patch else "PUT", "/_emulator/people", document)
+        return result
+
+    def seed_people(self, users: int | None = None, groups: int = 20, seed: int = 365) -> dict[str, Any]:
+        """A generated tenant of ``users`` people in ``groups`` nested groups; no ``users``: the seeded one."""
+        body = {} if users is None else {"users": users, "groups": groups, "seed": seed}
+        result: dict[str, Any] = self._control("POST", "/_emulator/people/seed", body)
+        return result
+
     def fresh(self) -> "EmulatorProcess":
         """Reset the state, clear the fault rules and the request log; returns self (for fixtures)."""
         self.reset()

@@ -75,6 +75,8 @@ class GraphBackend:
         root = Node()
         for entity_set in self.sets.values():
             root.mount((*entity_set.parent, entity_set.name), entity_set.routes())
+        for entity_set in self.sets.values():
+            entity_set.graft(root)
         return root
 
 

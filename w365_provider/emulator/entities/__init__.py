@@ -8,12 +8,16 @@ The store gets a table of the same name; the URL tree gets its subtree.
 from __future__ import annotations
 
 from .base import EntitySet
+from .cloud_pcs import CloudPCs
 from .device_images import DeviceImages
 from .gallery_images import GalleryImages
 from .groups import Groups
 from .on_premises_connections import OnPremisesConnections
 from .provisioning_policies import ProvisioningPolicies
+from .service_plans import FrontLineServicePlans, ServicePlans
+from .subscribed_skus import SubscribedSkus
 from .user_settings import UserSettings
+from .users import Users
 
 #: Every entity set, in table-creation and seeding order.
 ENTITY_SETS: tuple[type[EntitySet], ...] = (
@@ -23,6 +27,12 @@ ENTITY_SETS: tuple[type[EntitySet], ...] = (
     OnPremisesConnections,
     UserSettings,
     Groups,
+    # The people side (after Groups: the seeded people are members of the seeded groups).
+    SubscribedSkus,
+    ServicePlans,
+    FrontLineServicePlans,
+    CloudPCs,
+    Users,
 )
 #: Store tables, one per entity set.
 TABLES: tuple[str, ...] = tuple(cls.name for cls in ENTITY_SETS)

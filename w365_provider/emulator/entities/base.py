@@ -78,6 +78,9 @@ class EntitySet:
         """The URL subtree of this set; read-only unless a subclass names its writes."""
         return self.collection()
 
+    def graft(self, root: Node) -> None:
+        """Add routes below another set's items once the tree is built (``/groups/{id}/members``)."""
+
     # ----------------------------------------------------------------- reads
     def list(self) -> list[dict[str, Any]]:
         with self.store.transaction():

@@ -21,6 +21,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ..errors import BadRequest
+from ..provisioning import reconcile
 from ..routing import Call, Node
 from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, int_prop, now_iso, require, string_prop, writable_properties
 from .assignments import POLICY_ASSIGNMENT, assignment_targets
@@ -371,6 +372,7 @@ class ProvisioningPolicies(EntitySet):
                         raise BadRequest(SERVICE_PLAN_REQUIRED_MSG.format(type=provisioning_type))
             policy["assignments"] = [{"id": f"{policy['id']}_{t['groupId']}", "target": t} for t in targets]
             self.store.update(self.name, policy)
+            reconcile(self.backend)  # who gets which Cloud PC follows the assignments (provisioning.py)
 
     def handle_assignments_nav(self, call: Call) -> Response:
         """404 first for an unknown policy, then 400: the service refuses the navigation GET."""
