@@ -16,6 +16,10 @@ DEFAULT_IMAGE_READY_SECONDS = 3.0
 DEFAULT_PAGE_SIZE = 100
 #: How many Graph requests the request log keeps (oldest dropped first).
 REQUEST_LOG_SIZE = 20_000
+#: Largest request body accepted (Graph's 4 MB request limit); larger ones are answered 413.
+MAX_BODY_BYTES = 4 * 1024 * 1024
+#: Deepest JSON nesting accepted in a request body; deeper ones are answered 400.
+MAX_JSON_DEPTH = 100
 
 
 def default_db_path() -> Path:

@@ -58,6 +58,12 @@ class MethodNotAllowed(GraphError):
     status, code = 405, "BadRequest"
 
 
+class PayloadTooLarge(GraphError):
+    """413 for a request body over Graph's request size limit (code: observed wording, see FIDELITY.md)."""
+
+    status, code = 413, "BadRequest"
+
+
 class TooManyRequests(GraphError):
     status, code = 429, "TooManyRequests"
 

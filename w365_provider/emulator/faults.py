@@ -1,12 +1,14 @@
-"""Fault rules for ``/_emulator/faults``: throttling, errors, latency and dropped connections.
+"""Fault rules for ``/_emulator/faults``: throttling, errors, latency, dropped connections, late commits.
 
 A rule matches a Graph request by method (optional, ``*`` = any) and by a regular expression
 searched in the URL path (optional). The first matching rule with ``times`` left is applied
-and its ``times`` decremented; a rule without ``times`` applies until cleared.
+and its ``times`` decremented; a rule without ``times`` applies until cleared. Every field is
+checked when the rules are set: a bad one is refused (400) with a message naming it.
 """
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 from dataclasses import dataclass
@@ -15,8 +17,14 @@ from typing import Any
 
 from .errors import GraphError, code_for_status
 
-RULE_FIELDS = frozenset({"method", "path", "status", "retry_after", "times", "latency_ms", "drop", "code", "message"})
+RULE_FIELDS = frozenset(
+    {"method", "path", "status", "retry_after", "times", "latency_ms", "drop", "code", "message", "commit_late_ms"}
+)
 DROP_MODES = ("before", "after")
+#: Upper bounds: a fault that waits longer than this is a typo, not a test.
+MAX_LATENCY_MS = 120_000
+MAX_COMMIT_LATE_MS = 600_000
+MAX_RETRY_AFTER_SECONDS = 3_600
 
 FAULT_MESSAGES = {
     429: "Too many requests. Retry after the number of seconds in the Retry-After header.",
@@ -29,6 +37,20 @@ class FaultRuleError(ValueError):
     """A fault rule that can't be used (answered 400 by the control route)."""
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _check_number(name: str, value: Any, *, maximum: float, unit: str) -> None:
+    if not _is_number(value) or not 0 <= value <= maximum:
+        raise FaultRuleError(f"'{name}' must be a number of {unit} from 0 to {maximum:g}, not {value!r}")
+
+
+def _check_optional_string(name: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise FaultRuleError(f"'{name}' must be a string, not {value!r}")
+
+
 @dataclass
 class FaultRule:
     method: str | None = None
@@ -36,10 +58,11 @@ class FaultRule:
     status: int | None = None
     retry_after: float | None = None
     times: int | None = None
-    latency_ms: int = 0
+    latency_ms: float = 0
     drop: str | None = None
     code: str | None = None
     message: str | None = None
+    commit_late_ms: float | None = None
 
     @classmethod
     def parse(cls, raw: Any) -> FaultRule:
@@ -49,33 +72,64 @@ class FaultRule:
         if unknown:
             raise FaultRuleError(f"unknown rule fields: {sorted(unknown)}")
         rule = cls(**raw)
-        if rule.method is not None and not isinstance(rule.method, str):
-            raise FaultRuleError("method must be a string")
-        if rule.path is not None:
-            try:
-                re.compile(rule.path)
-            except (re.error, TypeError) as exc:
-                raise FaultRuleError(f"path is not a valid regular expression: {exc}") from None
-        if rule.status is not None and (not isinstance(rule.status, int) or not 400 <= rule.status <= 599):
-            raise FaultRuleError("status must be an integer from 400 to 599")
-        if rule.retry_after is not None and (not isinstance(rule.retry_after, int | float) or rule.retry_after < 0):
-            raise FaultRuleError("retry_after must be a number of seconds >= 0")
-        if rule.times is not None and (not isinstance(rule.times, int) or rule.times < 1):
-            raise FaultRuleError("times must be an integer >= 1 (omit it for 'until cleared')")
-        if not isinstance(rule.latency_ms, int | float) or rule.latency_ms < 0:
-            raise FaultRuleError("latency_ms must be a number >= 0")
-        if rule.drop is not None and rule.drop not in DROP_MODES:
-            raise FaultRuleError("drop must be 'before' or 'after'")
-        if rule.drop is not None and rule.status is not None:
-            raise FaultRuleError("a rule either drops the connection or answers a status, not both")
-        if rule.status is None and rule.drop is None and not rule.latency_ms:
-            raise FaultRuleError("a rule needs status, drop or latency_ms")
+        rule._check_match()
+        rule._check_answer()
+        rule._check_timing()
+        rule._check_combination()
         return rule
+
+    def _check_match(self) -> None:
+        _check_optional_string("method", self.method)
+        _check_optional_string("path", self.path)
+        if self.path is not None:
+            try:
+                re.compile(self.path)
+            except re.error as exc:
+                raise FaultRuleError(f"'path' is not a valid regular expression: {exc}") from None
+        if self.times is not None and (isinstance(self.times, bool) or not isinstance(self.times, int) or self.times < 1):
+            raise FaultRuleError(f"'times' must be a whole number >= 1 (omit it for 'until cleared'), not {self.times!r}")
+
+    def _check_answer(self) -> None:
+        status = self.status
+        if status is not None and (isinstance(status, bool) or not isinstance(status, int) or not 400 <= status <= 599):
+            raise FaultRuleError(f"'status' must be an integer from 400 to 599, not {status!r}")
+        if self.retry_after is not None:
+            _check_number("retry_after", self.retry_after, maximum=MAX_RETRY_AFTER_SECONDS, unit="seconds")
+        if self.drop is not None and self.drop not in DROP_MODES:
+            raise FaultRuleError(f"'drop' must be 'before' or 'after', not {self.drop!r}")
+        _check_optional_string("code", self.code)
+        _check_optional_string("message", self.message)
+
+    def _check_timing(self) -> None:
+        _check_number("latency_ms", self.latency_ms, maximum=MAX_LATENCY_MS, unit="milliseconds")
+        if self.commit_late_ms is not None:
+            _check_number("commit_late_ms", self.commit_late_ms, maximum=MAX_COMMIT_LATE_MS, unit="milliseconds")
+
+    def _check_combination(self) -> None:
+        if self.drop is not None and self.status is not None:
+            raise FaultRuleError("a rule either drops the connection ('drop') or answers a 'status', not both")
+        if self.commit_late_ms is not None:
+            if self.drop is not None:
+                raise FaultRuleError("'commit_late_ms' already cuts the connection when no 'status' is given; omit 'drop'")
+            if self.status is not None and self.status < 500:
+                raise FaultRuleError(f"'status' with 'commit_late_ms' must be a 5xx (the write still happens), not {self.status}")
+        if self.status is None and self.drop is None and not self.latency_ms and self.commit_late_ms is None:
+            raise FaultRuleError("a rule needs 'status', 'drop', 'latency_ms' or 'commit_late_ms'")
 
     def matches(self, method: str, path: str) -> bool:
         if self.method not in (None, "*") and self.method.upper() != method.upper():
             return False
         return self.path is None or re.search(self.path, path) is not None
+
+    @property
+    def cuts_connection(self) -> bool:
+        """True when the client gets no answer: ``drop: before``, or a late commit without a status."""
+        return self.drop == "before" or (self.commit_late_ms is not None and self.status is None)
+
+    @property
+    def plain_not_found(self) -> bool:
+        """A 404 without ``code``/``message``: answered with the addressed entity's own 404."""
+        return self.status == 404 and self.code is None and self.message is None
 
     def error(self) -> GraphError:
         """The Graph error this rule answers with (only for rules with a status)."""
@@ -103,7 +157,12 @@ class FaultSet:
     def replace(self, raw_rules: Any) -> None:
         if not isinstance(raw_rules, list):
             raise FaultRuleError("'rules' must be a list")
-        rules = [FaultRule.parse(r) for r in raw_rules]
+        rules = []
+        for index, raw in enumerate(raw_rules):
+            try:
+                rules.append(FaultRule.parse(raw))
+            except FaultRuleError as exc:
+                raise FaultRuleError(f"rules[{index}]: {exc}") from None
         with self._lock:
             self._rules = rules
 

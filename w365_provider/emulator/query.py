@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import BadRequest
-from .models import (
+from .messages import (
     EXPAND_NOT_SUPPORTED_MSG,
     FILTER_INVALID_MSG,
     PROPERTY_NOT_FOUND_MSG,

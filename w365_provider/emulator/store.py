@@ -10,26 +10,19 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-#: Entity sets, each stored in a table of the same name.
-TABLES = (
-    "provisioningPolicies",
-    "galleryImages",
-    "deviceImages",
-    "onPremisesConnections",
-    "userSettings",
-    "groups",
-)
-
 
 class Store:
-    """Entity bodies keyed by ``id`` (case-insensitive), kept in insertion order (``seq``)."""
+    """Entity bodies keyed by ``id`` (case-insensitive), kept in insertion order (``seq``).
 
-    def __init__(self, path: str | Path) -> None:
+    ``tables`` names the entity sets (``entities.TABLES``), each stored in a table of the same name.
+    """
+
+    def __init__(self, path: str | Path, tables: Iterable[str]) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -39,7 +32,7 @@ class Store:
         self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute("PRAGMA synchronous=FULL")
         self._conn.execute("PRAGMA busy_timeout=5000")
-        for table in TABLES:
+        for table in tables:
             self._conn.execute(
                 f'CREATE TABLE IF NOT EXISTS "{table}" ('
                 " seq INTEGER PRIMARY KEY AUTOINCREMENT,"
