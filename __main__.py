@@ -2,7 +2,12 @@
 
 What to declare comes from the stack's config (``stacks/Pulumi.<stack>.yaml``, namespace
 ``w365``), described in ``docs/stacks.md`` and checked by ``w365_provider.stack_config``.
-Stack outputs: ``policies`` (key -> id and display name), ``images`` and ``groups``.
+Stack outputs: ``policies`` (key -> id and display name), ``images``, ``groups`` (key -> object
+id) and ``groupNames`` (object id -> display name of each group created here; ``w365 report``
+names assigned groups with it).
+
+Every problem of the stack config is reported at once, each with its YAML path, before anything
+is declared or any Graph call is made (``w365_provider.config``).
 """
 
 import pulumi
@@ -23,6 +28,7 @@ except W365Error as exc:  # a config or lookup problem: say it without a traceba
 
 # Groups: existing ones by object id, or security groups created here.
 group_ids = {}
+created_names = {}  # key -> display name, of the groups created here
 for key, group in stack.groups.items():
     if group.object_id:
         group_ids[key] = group.object_id
@@ -36,6 +42,7 @@ for key, group in stack.groups.items():
             members=group.members,
             prevent_duplicate_names=True,
         ).object_id
+        created_names[key] = group.display_name
 
 # Images: (image_type, image_id, image_display_name) by key.
 images = {}
@@ -71,3 +78,9 @@ for key, spec in stack.policies.items():
 pulumi.export("policies", policies)
 pulumi.export("images", {key: {"type": t, "id": i, "displayName": n} for key, (t, i, n) in images.items()})
 pulumi.export("groups", group_ids)
+pulumi.export(
+    "groupNames",
+    pulumi.Output.all(*[group_ids[key] for key in created_names]).apply(
+        lambda ids: dict(zip(ids, created_names.values()))
+    ),
+)

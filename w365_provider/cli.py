@@ -1,5 +1,8 @@
 """The ``w365`` command.
 
+``w365 --version`` prints the package version. ``w365 schema`` prints the JSON Schema of a stack
+file (kept in ``schema/stack-config.schema.json``; see ``w365_provider.config.schema``).
+
 ``w365 report``: Markdown for a pull-request comment from ``pulumi preview --json`` output::
 
     scripts/pulumi preview --json --stack dev  > dev.json
@@ -7,6 +10,10 @@
     w365 report --stack dev=dev.json --stack prod=prod.json -o report.md
     w365 report dev.json prod.json          # stack names taken from the URNs in each file
     scripts/pulumi preview --json --stack dev | w365 report -
+
+Groups are shown by name next to a short id: names come from the preview itself (the groups the
+stack creates, and the program's ``groupNames`` output); ``--lookup-groups`` reads the others
+from Graph, one read per group.
 
 Never pass ``--show-secrets`` to the preview whose output you report: the report hides
 values the engine marks as secret, and with that flag the engine marks none.
@@ -20,10 +27,12 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from w365_provider import report as rpt
+from w365_provider.version import version
 
 __all__ = ["main"]
 
@@ -44,14 +53,56 @@ def _read(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 
 
-def _load(name: str | None, path: str) -> rpt.StackReport:
+NamesFor = Callable[[str, list[str]], dict[str, str]]
+"""(stack, group ids) -> display names: how unnamed groups get named (``--lookup-groups``)."""
+
+
+def _load(name: str | None, path: str, names_for: NamesFor | None = None) -> rpt.StackReport:
     fallback = name or (Path(path).stem if path != "-" else "stack")
     try:
         digest = rpt.load_digest(_read(path))
     except (OSError, UnicodeDecodeError, rpt.ReportError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
         return rpt.StackReport(stack=fallback, problem=f"{path}: {reason}")
-    return rpt.analyze(digest, stack=name or rpt.stack_of(digest) or fallback)
+    stack = name or rpt.stack_of(digest) or fallback
+    names = names_for(stack, rpt.group_ids(digest)) if names_for else None
+    return rpt.analyze(digest, stack=stack, group_names=names)
+
+
+def _graph_names(stacks_dir: str) -> tuple[NamesFor, Callable[[], list[str]]]:
+    """A ``NamesFor`` reading Graph (settings from the stack file's ``w365:graphUrl`` and
+    ``w365:tenantId`` and the environment), and a function returning what went wrong."""
+    from w365_provider.errors import ConfigurationError
+    from w365_provider.lookups.groups import GroupNames
+    from w365_provider.settings import Settings
+
+    lookup = GroupNames()
+    notes: list[str] = []
+
+    def names_for(stack: str, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        config = _stack_file_config(Path(stacks_dir) / f"Pulumi.{stack}.yaml")
+        try:
+            settings = Settings.from_mapping({k: config.get(f"w365:{k}") for k in ("graphUrl", "tenantId")})
+        except ConfigurationError as exc:
+            notes.append(f"stack {stack}: groups not looked up: {exc}")
+            return {}
+        return lookup.lookup(ids, settings)
+
+    return names_for, lambda: notes + lookup.problems
+
+
+def _stack_file_config(path: Path) -> dict[str, Any]:
+    """The plain text values of a stack file's ``config`` (empty when there is no such file)."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return {}
+    config = data.get("config") if isinstance(data, dict) else None
+    return {k: v for k, v in (config or {}).items() if isinstance(v, str)}
 
 
 def truncate(markdown: str, limit: int) -> str:
@@ -78,7 +129,8 @@ def _report(args: argparse.Namespace) -> int:
             print("w365 report: give preview files (or --stack NAME=FILE, or - for stdin)", file=sys.stderr)
             return 2
         inputs = [(None, "-")]
-    reports = [_load(name, path) for name, path in inputs]
+    names_for, notes = (None, list) if not args.lookup_groups else _graph_names(args.stacks_dir)
+    reports = [_load(name, path, names_for) for name, path in inputs]
     markdown = rpt.render(reports, title=args.title)
     if args.max_chars:
         markdown = truncate(markdown, args.max_chars)
@@ -86,15 +138,40 @@ def _report(args: argparse.Namespace) -> int:
         Path(args.output).write_text(markdown, encoding="utf-8")
     else:
         sys.stdout.write(markdown)
+    for note in notes():
+        print(f"w365 report: {note}", file=sys.stderr)
     bad = [r for r in reports if r.problem]
     for r in bad:
         print(f"w365 report: {r.problem}", file=sys.stderr)
     return 1 if bad else 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from w365_provider.config.schema import schema_text
+
+    text = schema_text()
+    if args.output and args.output != "-":
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="w365", description="Windows 365 provisioning as code: helper commands.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    schema = sub.add_parser(
+        "schema",
+        help="the JSON Schema of a stack file (stacks/Pulumi.<stack>.yaml)",
+        description=(
+            "Print the JSON Schema of a stack file, generated from the config model: editors that read "
+            "`# yaml-language-server: $schema=...` complete and check the w365 keys with it."
+        ),
+    )
+    schema.add_argument("-o", "--output", metavar="OUT", help="write the schema here (default: stdout)")
+    schema.set_defaults(func=_schema)
 
     report = sub.add_parser(
         "report",
@@ -115,6 +192,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument("-o", "--output", metavar="OUT", help="write the Markdown here (default: stdout)")
     report.add_argument("--title", default="Windows 365 preview", help="heading of the report")
+    report.add_argument(
+        "--lookup-groups", action="store_true",
+        help="name the groups the previews do not name with one read-only Graph call per group (Graph "
+             "settings: the stack file's w365:graphUrl and w365:tenantId, then W365_GRAPH_URL, W365_GRAPH_TOKEN, "
+             "W365_TENANT_ID and azure-identity's sign-in)",
+    )
+    report.add_argument(
+        "--stacks-dir", default="stacks", metavar="DIR",
+        help="where the stack files (Pulumi.<stack>.yaml) are, for --lookup-groups (default: stacks)",
+    )  # fmt: skip
     report.add_argument(
         "--max-chars", type=int, default=MAX_COMMENT_CHARS, metavar="N",
         help=f"cut the report to N characters, 0 for no limit (default {MAX_COMMENT_CHARS}, under GitHub's limit)",

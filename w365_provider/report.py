@@ -30,12 +30,14 @@ from typing import Any
 
 __all__ = [
     "MARKER",
+    "PROVISIONING_TYPE_LABELS",
     "Change",
     "GroupChange",
     "ReportError",
     "Setting",
     "StackReport",
     "analyze",
+    "group_ids",
     "load_digest",
     "render",
     "render_stack",
@@ -111,13 +113,17 @@ POLICY_SETTINGS: dict[str, str] = {
 _SKIPPED_ON_CREATE = {"display_name", "assignments", "adopt", "image_display_name"}
 """Shown elsewhere in a created policy's rows (title, groups, with the image)."""
 
-_PROVISIONING_TYPES = {
-    "dedicated": "Enterprise (dedicated)",
-    "shared": "Frontline (shared)",
-    "sharedByUser": "Frontline shared (by user)",
-    "sharedByEntraGroup": "Shared by Entra group",
-    "reserve": "Windows 365 Reserve",
+PROVISIONING_TYPE_LABELS: dict[str, str] = {
+    "dedicated": "Enterprise",
+    "shared": "Frontline dedicated",
+    "sharedByUser": "Frontline dedicated",
+    "sharedByEntraGroup": "Frontline shared",
+    "reserve": "Reserve",
 }
+"""License types as the admin center names them: ``shared``/``sharedByUser`` is Frontline in
+dedicated mode, ``sharedByEntraGroup`` Frontline in shared mode
+(https://learn.microsoft.com/windows-365/enterprise/introduction-windows-365-frontline)."""
+_PROVISIONING_TYPES = PROVISIONING_TYPE_LABELS
 _JOIN_TYPES = {"azureADJoin": "Microsoft Entra join", "hybridAzureADJoin": "Microsoft Entra hybrid join"}
 _IMAGE_TYPES = {"gallery": "Gallery image", "custom": "Custom image"}
 _MANAGED_TYPES = {
@@ -350,10 +356,17 @@ def _changed_keys(step: Mapping[str, Any], olds: Mapping[str, Any], news: Mappin
 # ============================================================================================
 
 
-def analyze(digest: Mapping[str, Any], stack: str | None = None) -> StackReport:
-    """One stack's digest -> StackReport."""
+def analyze(
+    digest: Mapping[str, Any], stack: str | None = None, group_names: Mapping[str, str] | None = None
+) -> StackReport:
+    """One stack's digest -> StackReport.
+
+    Groups are named from the digest (Entra groups the stack creates, and the program's
+    ``groupNames`` stack output) and from ``group_names`` (object id -> display name, for example
+    looked up in Graph), the digest winning.
+    """
     report = StackReport(stack=stack or stack_of(digest) or "stack")
-    group_names = _group_names(digest)
+    group_names = {**{k.lower(): v for k, v in (group_names or {}).items()}, **_group_names(digest)}
 
     merged: dict[str, list[Mapping[str, Any]]] = {}
     order: list[str] = []
@@ -394,6 +407,7 @@ def analyze(digest: Mapping[str, Any], stack: str | None = None) -> StackReport:
             if message not in report.errors:
                 report.errors.append(message)
         elif severity == "warning":
+            message = _name_groups_in(message, group_names)
             target = by_urn.get(str(diag.get("urn") or ""))
             bucket = target.warnings if target is not None else report.warnings
             if message not in bucket:
@@ -465,10 +479,46 @@ def _title(values: Mapping[str, Any]) -> str | None:
     return None
 
 
+GROUP_NAMES_OUTPUT = "groupNames"
+"""The program's stack output: Entra group object id -> display name (of the groups it creates)."""
+
+_GUID_TEXT = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+
+
+def group_ids(digest: Mapping[str, Any]) -> list[str]:
+    """Object ids of the groups the digest's provisioning policies are (or will be) assigned to."""
+    found: dict[str, None] = {}
+    for step in digest.get("steps") or []:
+        if _type_of(step) != POLICY_TYPE:
+            continue
+        for key in ("oldState", "newState"):
+            for item in _inputs(step.get(key)).get("assignments") or []:
+                gid = item.get("group_id") if isinstance(item, Mapping) else None
+                if isinstance(gid, str) and _GUID_TEXT.fullmatch(gid):
+                    found[gid.lower()] = None
+    return list(found)
+
+
+def _name_groups_in(text: str, group_names: Mapping[str, str]) -> str:
+    """A warning with each known group id shown as its name next to a short id."""
+    return _GUID_TEXT.sub(lambda m: _named(m.group(0), group_names.get(m.group(0).lower())), text)
+
+
+def _named(gid: str, name: str | None) -> str:
+    return f"{name} ({gid[:8]}…)" if name else gid
+
+
 def _group_names(digest: Mapping[str, Any]) -> dict[str, str]:
-    """Entra group object id -> display name, from azuread Group resources in the digest."""
+    """Entra group object id -> display name, from azuread Group resources in the digest and the
+    program's ``groupNames`` stack output (the Stack step is in every digest)."""
     names: dict[str, str] = {}
     for step in digest.get("steps") or []:
+        if _type_of(step) == "pulumi:pulumi:Stack":
+            for key in ("oldState", "newState"):
+                exported = ((step.get(key) or {}).get("outputs") or {}).get(GROUP_NAMES_OUTPUT)
+                if isinstance(exported, Mapping):
+                    names.update({str(k).lower(): v for k, v in exported.items()
+                                  if isinstance(v, str) and v not in (SECRET_TEXT, UNKNOWN)})  # fmt: skip
         for key in ("oldState", "newState"):
             state = step.get(key) or {}
             if not str(state.get("type", "")).startswith("azuread:index/group:Group"):
@@ -504,7 +554,7 @@ def _group_label(gid: Any, group_names: Mapping[str, str]) -> str:
         return "a group known after apply"
     gid = str(gid)
     name = group_names.get(gid.lower())
-    return f"{_text(name)} ({_code(gid)})" if name else _code(gid)
+    return f"{_text(name)} ({_code(gid[:8] + '…')})" if name else _code(gid)
 
 
 def _group_changes(change: Change) -> list[GroupChange]:

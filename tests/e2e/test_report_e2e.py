@@ -62,7 +62,7 @@ def test_live_previews_render_like_the_fixtures(tmp_path: Path) -> None:
     [fin_license] = [r for r in _policy_rows(replaced)["Finance"] if r[2].startswith("License type")]
     assert fin_license == [
         "♻️ Replace ⚠️", "**Finance**<br>`finance`", "License type 🔁 _forces replacement_",
-        "Enterprise (dedicated)", "Frontline (shared)",
+        "Enterprise", "Frontline dedicated",
     ]  # fmt: skip
     assert "**Disruptive changes**" in replaced
 

@@ -138,6 +138,7 @@ def test_assignments_take_the_created_groups_object_id() -> None:
     policy = mocks.of(POLICY)["pilot"]
     assert policy["assignments"] == [{"group_id": object_id("finance")}, {"group_id": G1}]
     assert outputs["groups"] == {"pilot": G1, "finance": object_id("finance")}
+    assert outputs["groupNames"] == {object_id("finance"): "W365 Finance"}  # what `w365 report` names groups by
 
 
 def test_owners_members_and_service_plans_are_passed_on() -> None:
@@ -255,4 +256,7 @@ def test_preview_declares_the_same_resources() -> None:
     raw = config(image="golden", assignments=["finance"])
     raw["images"]["golden"] = {"type": "custom", "displayName": "Golden", "version": "1.0.0", "sourceImageResourceId": SOURCE}
     mocks, _ = run(raw, preview=True)
-    assert [(r.typ, r.name) for r in mocks.registered] == [(GROUP, "finance"), (IMAGE, "golden"), (POLICY, "pilot")]
+    # registrations run concurrently, so their order is not the program's: compare the sets
+    assert sorted((r.typ, r.name) for r in mocks.registered) == sorted(
+        [(GROUP, "finance"), (IMAGE, "golden"), (POLICY, "pilot")]
+    )

@@ -129,7 +129,7 @@ def test_preview_workflow() -> None:
     assert "environment" not in job  # the federated credential subject is ...:pull_request
     assert "head.repo.full_name == github.repository" in job["if"]
     script = run_lines(job)
-    assert 'scripts/pulumi preview --json --non-interactive --stack "$stack"' in script
+    assert 'pulumi preview --refresh --json --non-interactive --stack "$stack"' in script
     assert ".venv/bin/w365 report" in script
     assert doc["env"]["STACKS"].split() == ["dev", "prod"]
     assert set(doc["env"]["STACKS"].split()) <= {p.stem.split(".")[1] for p in (REPO / "stacks").glob("Pulumi.*.yaml")}
@@ -151,7 +151,7 @@ def test_deploy_workflow_runs_each_stack_behind_an_environment() -> None:
         assert job["environment"] == name  # protection rules and the federated credential subject
         assert job["env"]["STACK"] == name
         assert job["env"]["AZURE_CLIENT_ID"] == "${{ vars.AZURE_CLIENT_ID }}"  # the environment's own app
-        assert 'scripts/pulumi up --yes --non-interactive --diff --stack "$STACK"' in run_lines(job)
+        assert 'pulumi up --refresh --yes --skip-preview --non-interactive --diff --stack "$STACK"' in run_lines(job)
     assert jobs["prod"]["needs"] == "dev"
 
 
@@ -222,3 +222,74 @@ def test_federated_token_script_needs_the_oidc_permission(tmp_path: Path) -> Non
     proc = subprocess.run(["bash", str(TOKEN_SCRIPT)], env=env, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert "id-token: write" in proc.stderr
+
+
+# -- the official Pulumi CLI, never the offline build --------------------------------------------
+
+
+def _all_text() -> str:
+    return "\n".join(p.read_text() for p in (PREVIEW, DEPLOY, SETUP_ACTION))
+
+
+def _steps() -> list[dict[str, Any]]:
+    steps = list(load(SETUP_ACTION)["runs"]["steps"])
+    for path in (PREVIEW, DEPLOY):
+        steps += [step for job in load(path)["jobs"].values() for step in job["steps"]]
+    return steps
+
+
+def test_ci_never_builds_the_engine_nor_uses_the_offline_wrapper() -> None:
+    runs = "\n".join(step.get("run", "") for step in _steps())
+    assert "build-engine" not in runs and "make" not in runs.split() and "scripts/pulumi" not in runs
+    uses = [step.get("uses", "") for step in _steps()]
+    assert not any(u.startswith("actions/setup-go") for u in uses)
+    text = _all_text()
+    assert "w365-pulumi" not in text  # no cache of the locally built engine
+    caches = [ref for ref in re.findall(r"uses:\s*(\S+)", text) if ref.startswith("actions/cache")]
+    assert caches == []
+
+
+def test_the_cli_version_is_the_pinned_wheels_read_at_run_time() -> None:
+    action = load(SETUP_ACTION)
+    steps = action["runs"]["steps"]
+    [install] = [s for s in steps if str(s.get("uses", "")).startswith("pulumi/actions@")]
+    assert install["uses"] == "pulumi/actions@v7"
+    assert "command" not in install.get("with", {})  # install only
+    assert install["with"]["pulumi-version"] == "${{ steps.versions.outputs.pulumi }}"
+    [versions] = [s for s in steps if s.get("id") == "versions"]
+    pinned = re.search(r'"pulumi==([0-9.]+)"', (REPO / "pyproject.toml").read_text())
+    assert pinned is not None
+    assert pinned.group(1) not in _all_text()  # written once, in pyproject.toml
+    script = versions["run"].split("<<'PY'\n", 1)[1].rsplit("PY", 1)[0]
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    outputs = dict(line.split("=", 1) for line in proc.stdout.split())
+    assert outputs["pulumi"] == pinned.group(1)
+    assert steps.index(versions) < steps.index(install)
+
+
+def test_previews_refresh_first() -> None:
+    for path in (PREVIEW, DEPLOY):
+        for job in load(path)["jobs"].values():
+            previews = [line for line in run_lines(job).splitlines() if re.search(r"\bpulumi preview --", line)]
+            assert previews and all("--refresh" in line for line in previews), (path.name, previews)
+
+
+def test_deploy_attaches_its_own_preview_to_the_summary_and_stops_when_it_fails() -> None:
+    for name, job in load(DEPLOY)["jobs"].items():
+        names = [step.get("name", "") for step in job["steps"]]
+        preview = job["steps"][names.index("Preview (in the job summary)")]["run"]
+        assert "pulumi preview --refresh --json" in preview
+        assert '>> "$GITHUB_STEP_SUMMARY"' in preview
+        assert 'exit "$status"' in preview  # a failed preview stops the job before `up`
+        assert names.index("Preview (in the job summary)") < names.index("pulumi up"), name
+        recover = names.index("Recover from a killed run (stale lock)")
+        assert "scripts/recover-stale-lock" in job["steps"][recover]["run"]
+        assert recover < names.index("Preview (in the job summary)")
+
+
+def test_long_deploys_keep_a_fresh_oidc_token_file() -> None:
+    for job in load(DEPLOY)["jobs"].values():
+        [up] = [s["run"] for s in job["steps"] if s.get("name") == "pulumi up"]
+        assert "while sleep 120; do bash .github/scripts/federated-token.sh" in up
+        assert "trap 'kill \"$refresher\"' EXIT" in up

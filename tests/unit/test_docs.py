@@ -1,0 +1,261 @@
+"""The README and docs/: every Python and shell block is run by a test, links stay in the repository.
+
+``BLOCKS`` names, for each Python or shell code block (by file and first line), the test that runs
+it; a block without an entry fails ``test_every_python_and_shell_block_is_exercised``. Commands that
+need a tenant (``az``) run against a stand-in ``az`` on ``PATH`` that records its arguments; the
+README's Python example runs under ``pulumi.runtime.set_mocks`` with its gallery lookup served by
+the local Graph emulator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pulumi
+import pytest
+
+from tests.fixtures.report_support import fixture_path
+from tests.unit.test_program import POLICY, Mocks, object_id
+from w365_provider.emulator.launcher import EmulatorProcess
+
+REPO = Path(__file__).resolve().parents[2]
+DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+LINKED = [*DOCUMENTS, REPO / "CHANGELOG.md", REPO / "w365_provider" / "emulator" / "FIDELITY.md", REPO / "bench" / "README.md"]
+RUNNABLE = {"python", "py", "sh", "bash", "shell", "console"}
+FENCE = re.compile(r"^```([A-Za-z0-9_+-]*)[^\n]*\n(.*?)^```", re.M | re.S)
+
+BLOCKS: dict[tuple[str, str], str] = {
+    ("README.md", "make run    # set up, start the local Graph emulator, `pulumi up` the `local` stack against it"):
+        "test_readme_make_targets",
+    ("README.md", "import pulumi"): "test_readme_python_example_runs",
+    ("docs/ci.md", 'app=$(az ad app create --display-name w365-iac-prod --query appId -o tsv)'):
+        "test_ci_app_registration_commands",
+    ("docs/ci.md", "az ad app federated-credential create --id \"$app\" --parameters '{"):
+        "test_ci_federated_credential_command",
+    ("docs/ci.md", "export PULUMI_BACKEND_URL='azblob://pulumi-state?storage_account=contosow365state'"):
+        "test_ci_stack_init_commands",
+    ("docs/ci.md", "scripts/pulumi preview --refresh --json --stack dev > dev.json"): "test_ci_local_report_commands",
+}  # fmt: skip
+"""(file, first line) of each Python or shell block -> the test below that runs it."""
+
+
+def blocks() -> dict[tuple[str, str], tuple[str, str]]:
+    """(file, first line) -> (language, text) for every Python or shell block."""
+    found = {}
+    for path in DOCUMENTS:
+        for lang, body in FENCE.findall(path.read_text(encoding="utf-8")):
+            if lang.lower() in RUNNABLE:
+                first = next(line for line in body.splitlines() if line.strip())
+                found[(str(path.relative_to(REPO)), first)] = (lang.lower(), body)
+    return found
+
+
+def block(key: tuple[str, str]) -> str:
+    return blocks()[key][1]
+
+
+def test_every_python_and_shell_block_is_exercised() -> None:
+    assert set(blocks()) == set(BLOCKS), "register each new block in BLOCKS with a test that runs it"
+    for name in BLOCKS.values():
+        assert callable(globals().get(name)), name
+
+
+# -- links ------------------------------------------------------------------------------------------
+
+LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
+MACHINE_PATH = re.compile(r"(?<![\w.])/(?:work|root|tmp|home)/[\w./-]+")
+
+
+def _slug(heading: str) -> str:
+    text = re.sub(r"[`*_\[\]()]", "", heading.strip().lower())
+    return re.sub(r"[^\w\- ]", "", text).replace(" ", "-")
+
+
+@pytest.mark.parametrize("path", LINKED, ids=lambda p: str(p.relative_to(REPO)))
+def test_links_stay_in_the_repository_and_resolve(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    bad = []
+    for target in LINK.findall(text):
+        if re.match(r"^(https?:|mailto:)", target):
+            continue
+        file, _, anchor = target.partition("#")
+        resolved = (path.parent / file).resolve() if file else path
+        if REPO not in resolved.parents and resolved != REPO:
+            bad.append(f"{target}: outside the repository")
+        elif not resolved.exists():
+            bad.append(f"{target}: no such file")
+        elif anchor and resolved.suffix == ".md":
+            headings = {_slug(h) for h in re.findall(r"^#+ (.+)$", resolved.read_text(encoding="utf-8"), re.M)}
+            if anchor not in headings:
+                bad.append(f"{target}: no heading #{anchor}")
+    bad += [f"{m}: a machine path" for m in MACHINE_PATH.findall(text)]
+    bad += [f"{m}: outside the repository" for m in re.findall(r"`(\.\./[^`]+)`", text)
+            if REPO not in (path.parent / m.split()[0]).resolve().parents]  # fmt: skip
+    assert bad == []
+
+
+def test_sources_are_cited_by_public_url() -> None:
+    for path in DOCUMENTS:
+        for url in re.findall(r"https?://[^\s)>`\"']+", path.read_text(encoding="utf-8")):
+            assert not re.match(r"https?://(localhost|127\.|10\.|192\.168\.)", url), (path.name, url)
+
+
+# -- README ---------------------------------------------------------------------------------------
+
+
+def test_readme_make_targets() -> None:
+    """Both commands are make targets that set up first; `make -n` shows what each runs."""
+    [key] = [k for k, test in BLOCKS.items() if test == "test_readme_make_targets"]
+    commands = [line.split("#")[0].split() for line in block(key).splitlines() if line.strip()]
+    assert commands == [["make", "run"], ["make", "test"]]
+    for args, runs in ((["run"], "scripts/run-local"), (["test"], ".venv/bin/pytest -q")):
+        proc = subprocess.run(["make", "-n", "-W", "pyproject.toml", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()
+        assert lines[-1] == runs
+        assert any("pip install" in line for line in lines)  # setup runs first
+        assert any("build-engine.sh" in line for line in lines)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorProcess]:
+    with EmulatorProcess() as emu:
+        yield emu
+
+
+def test_readme_python_example_runs(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example as written, under mocks; its gallery lookup is a real Graph call to the emulator."""
+    emu = emulator.fresh()
+    monkeypatch.setenv("W365_GRAPH_TOKEN", emu.token)
+    code = block(("README.md", "import pulumi"))
+    exported: dict[str, Any] = {}
+    real_export = pulumi.export
+    monkeypatch.setattr(pulumi, "export", lambda name, value: (exported.__setitem__(name, value), real_export(name, value)))
+    mocks = Mocks()
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    pulumi.runtime.set_mocks(mocks, project="readme", stack="readme", preview=False)
+    pulumi.runtime.set_all_config({"w365:graphUrl": emu.graph_url})
+    outputs: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def program() -> Any:
+        exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})  # noqa: S102 - the README's own code
+        return pulumi.Output.from_input(dict(exported)).apply(outputs.update)
+
+    program()
+    [policy] = mocks.of(POLICY).values()
+    [group] = mocks.of("azuread:index/group:Group").values()
+    assert group["displayName"] == "W365 Pilot users"
+    assert policy["image_id"] == "MicrosoftWindowsDesktop_windows-ent-cpc_win11-25h2-ent-cpc-m365"
+    assert policy["assignments"] == [{"group_id": object_id("pilot")}]  # the created group's object id
+    assert policy["cloud_pc_naming_template"] == "CPC-%USERNAME:4%-%RAND:5%"
+    assert outputs == {"pilot": "policy-pilot"}
+    assert [r["method"] + " " + r["path"].split("?")[0] for r in emu.requests()] == [
+        "GET /v1.0/deviceManagement/virtualEndpoint/galleryImages"
+    ]
+
+
+# -- docs/ci.md: az against a stand-in ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_bin(tmp_path: Path) -> tuple[Path, Path]:
+    """A bin directory with stand-ins for az, git and scripts/pulumi that log their arguments."""
+    bin_dir, log = tmp_path / "bin", tmp_path / "calls.jsonl"
+    bin_dir.mkdir()
+    script = f"""#!{sys.executable}
+import json, sys, os
+args = sys.argv[1:]
+with open({str(log)!r}, "a") as f:
+    f.write(json.dumps([os.path.basename(sys.argv[0]), *args]) + "\\n")
+if args[:3] == ["ad", "app", "create"]:
+    print("11111111-2222-3333-4444-555555555555")
+elif args[:3] == ["ad", "sp", "show"]:
+    query = args[args.index("--query") + 1]
+    print("role-" + query.split("'")[1])
+elif os.path.basename(sys.argv[0]) == "pulumi" and "preview" in args:
+    sys.stdout.write(open({str(fixture_path("update"))!r}).read())
+"""
+    for name in ("az", "git", "pulumi"):
+        (bin_dir / name).write_text(script)
+        (bin_dir / name).chmod(0o755)
+    return bin_dir, log
+
+
+def run_block(text: str, bin_dir: Path, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", **env}
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", text], cwd=cwd, env=environ, capture_output=True, text=True, timeout=120)
+
+
+def calls(log: Path) -> list[list[str]]:
+    return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+
+def test_ci_app_registration_commands(fake_bin: tuple[Path, Path], tmp_path: Path) -> None:
+    bin_dir, log = fake_bin
+    proc = run_block(block(("docs/ci.md", "app=$(az ad app create --display-name w365-iac-prod --query appId -o tsv)")), bin_dir, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    app = "11111111-2222-3333-4444-555555555555"
+    got = calls(log)
+    assert got[0] == ["az", "ad", "app", "create", "--display-name", "w365-iac-prod", "--query", "appId", "-o", "tsv"]
+    assert got[1] == ["az", "ad", "sp", "create", "--id", app]
+    permission = next(c for c in got if c[1:4] == ["ad", "app", "permission"] and c[4] == "add")
+    assert permission[permission.index("--api") + 1] == "00000003-0000-0000-c000-000000000000"  # Microsoft Graph
+    assert permission[-2:] == ["role-CloudPC.ReadWrite.All=Role", "role-Group.ReadWrite.All=Role"]
+    assert got[-1] == ["az", "ad", "app", "permission", "admin-consent", "--id", app]
+
+
+def test_ci_federated_credential_command(fake_bin: tuple[Path, Path], tmp_path: Path) -> None:
+    bin_dir, log = fake_bin
+    text = block(("docs/ci.md", "az ad app federated-credential create --id \"$app\" --parameters '{"))
+    proc = run_block(text, bin_dir, tmp_path, app="11111111-2222-3333-4444-555555555555")
+    assert proc.returncode == 0, proc.stderr
+    [call] = calls(log)
+    params = json.loads(call[call.index("--parameters") + 1])
+    assert params["issuer"] == "https://token.actions.githubusercontent.com"
+    assert params["subject"] == "repo:contoso/w365:environment:prod"
+    assert params["audiences"] == ["api://AzureADTokenExchange"]
+    assert call[call.index("--id") + 1] == "11111111-2222-3333-4444-555555555555"
+
+
+def _in_a_checkout(tmp_path: Path, bin_dir: Path) -> Path:
+    """A directory laid out like the repository, with scripts/pulumi the stand-in and .venv/bin/w365 the real one."""
+    root = tmp_path / "checkout"
+    (root / "scripts").mkdir(parents=True)
+    (root / "scripts" / "pulumi").symlink_to(bin_dir / "pulumi")
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "w365").symlink_to(Path(sys.executable).parent / "w365")
+    return root
+
+
+def test_ci_stack_init_commands(fake_bin: tuple[Path, Path], tmp_path: Path) -> None:
+    bin_dir, log = fake_bin
+    root = _in_a_checkout(tmp_path, bin_dir)
+    text = block(("docs/ci.md", "export PULUMI_BACKEND_URL='azblob://pulumi-state?storage_account=contosow365state'"))
+    proc = run_block(text + '\necho "backend=$PULUMI_BACKEND_URL"', bin_dir, root)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "backend=azblob://pulumi-state?storage_account=contosow365state"
+    assert calls(log) == [
+        ["pulumi", "stack", "init", "prod", "--secrets-provider", "azurekeyvault://contoso-w365.vault.azure.net/keys/pulumi"],
+        ["git", "add", "stacks/Pulumi.prod.yaml"],
+    ]
+
+
+def test_ci_local_report_commands(fake_bin: tuple[Path, Path], tmp_path: Path) -> None:
+    bin_dir, log = fake_bin
+    root = _in_a_checkout(tmp_path, bin_dir)
+    proc = run_block(block(("docs/ci.md", "scripts/pulumi preview --refresh --json --stack dev > dev.json")), bin_dir, root)
+    assert proc.returncode == 0, proc.stderr
+    assert calls(log) == [["pulumi", "preview", "--refresh", "--json", "--stack", "dev"]]
+    assert proc.stdout.startswith("<!-- w365-report -->")
+    assert "- **review**: policies ✏️ 1 to update" in proc.stdout
+    assert stat.S_ISREG((root / "dev.json").stat().st_mode)

@@ -1,0 +1,1 @@
+"""Read-only look-ups: documented lists (regions) and Graph reads (group display names)."""
