@@ -14,6 +14,7 @@ from w365_provider.errors import W365Error
 from w365_provider.gallery import GalleryImage
 from w365_provider.gallery import get_gallery_image
 from w365_provider.provisioning_policy import ProvisioningPolicy
+from w365_provider.resources.user_setting import UserSetting
 from w365_provider.settings import Settings
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "ProvisioningPolicy",
     "Settings",
     "ValidationError",
+    "UserSetting",
     "W365Error",
     "get_gallery_image",
 ]
