@@ -12,6 +12,7 @@ from .device_images import DeviceImages
 from .gallery_images import GalleryImages
 from .groups import Groups
 from .on_premises_connections import OnPremisesConnections
+from .organization_settings import OrganizationSettings
 from .provisioning_policies import ProvisioningPolicies
 from .user_settings import UserSettings
 
@@ -23,6 +24,7 @@ ENTITY_SETS: tuple[type[EntitySet], ...] = (
     OnPremisesConnections,
     UserSettings,
     Groups,
+    OrganizationSettings,
 )
 #: Store tables, one per entity set.
 TABLES: tuple[str, ...] = tuple(cls.name for cls in ENTITY_SETS)
