@@ -118,7 +118,7 @@ def tenant_references(
                 found.append(pr.Problem(at, "give networkConnection (a key) or onPremisesConnectionId (an id), not both"))
     if secret_sections is not None and "networkConnections" not in secret_sections:
         for key, connection in connections.items():
-            if "ad_domain_password" in connection.args:
+            if isinstance(connection.args.get("ad_domain_password"), str):
                 found.append(pr.Problem(("networkConnections", key, PASSWORD_KEY),
                                         "must be a secret: pulumi config set --secret --path "
                                         f"'{NAMESPACE}:networkConnections.{key}.{PASSWORD_KEY}' <password>"))  # fmt: skip
@@ -156,7 +156,10 @@ def tenant_rules(settings: Mapping[str, UserSettingSpec], connections: Mapping[s
         props = user_setting.normalize(dict(setting.args))
         found += pr.from_check_failures(user_setting.validate(props), ("userSettings", key), _SETTING_KEYS)
     for key, connection in connections.items():
-        props = network_connection.normalize(dict(connection.args))
+        args = dict(connection.args)
+        if isinstance(args.get("ad_domain_password"), Mapping):
+            args["ad_domain_password"] = "stand-in"  # still encrypted (read outside the engine)
+        props = network_connection.normalize(args)
         found += pr.from_check_failures(network_connection.validate(props), ("networkConnections", key),
                                         _CONNECTION_KEYS)  # fmt: skip
     if organization is not None:

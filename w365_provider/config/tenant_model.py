@@ -11,9 +11,9 @@ Field names are the snake_case arguments of ``UserSetting``, ``NetworkConnection
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Union
 
-from pydantic import Field, StrictInt, StrictStr, WithJsonSchema
+from pydantic import ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema
 
 from w365_provider.config.model import Flag, Guid, Text, _Entry
 
@@ -35,8 +35,15 @@ USER_ACCOUNT_TYPES = ("standardUser", "administrator")
 ARM_ID = r"^/subscriptions/[0-9a-fA-F-]{36}/resourceGroups/[^/]+(/.+)?$"
 
 ArmId = Annotated[StrictStr, Field(pattern=ARM_ID, examples=["/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg"])]
+class SecureValue(_Entry):
+    """A secret as the stack file holds it (``secure: v1:...``), when read without decrypting."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    secure: StrictStr
+
+
 Secret = Annotated[
-    StrictStr,
+    Union[StrictStr, SecureValue],
     WithJsonSchema({"type": "object", "properties": {"secure": {"type": "string"}}, "required": ["secure"],
                     "additionalProperties": False,
                     "description": "A secret: pulumi config set --secret --path 'w365:networkConnections.<key>.adDomainPassword'"}),

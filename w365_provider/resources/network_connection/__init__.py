@@ -72,7 +72,8 @@ class NetworkConnection(pulumi.dynamic.Resource, module="w365", name="NetworkCon
     subnet_id: pulumi.Output[str]
     ad_domain_name: pulumi.Output[Optional[str]]
     ad_domain_username: pulumi.Output[Optional[str]]
-    ad_domain_password: pulumi.Output[Optional[str]]
+    ad_domain_password: pulumi.Output[Any]
+    """The domain-join password, a secret."""
     organizational_unit: pulumi.Output[Optional[str]]
     health_check_status: pulumi.Output[Optional[str]]
     subscription_name: pulumi.Output[Optional[str]]
