@@ -50,7 +50,7 @@ def ours(emu: EmulatorProcess) -> list[dict[str, Any]]:
 
 
 def health_fail(emu: EmulatorProcess, fail: dict[str, Any]) -> None:
-    emu._control("POST", "/_emulator/healthChecks", {"fail": fail})
+    emu.fail_health_checks(fail)
 
 
 def test_create_runs_health_checks_until_they_pass(provider: NetworkConnectionProvider, emu: EmulatorProcess,
