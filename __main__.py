@@ -1,9 +1,11 @@
-"""The w365 program: Entra groups, Cloud PC images and provisioning policies, per stack.
+"""The w365 program: Entra groups, Cloud PC images, provisioning policies, user settings, Azure
+network connections and the organization settings, per stack.
 
 What to declare comes from the stack's config (``stacks/Pulumi.<stack>.yaml``, namespace
 ``w365``), described in ``docs/stacks.md`` and checked by ``w365_provider.stack_config``.
 Stack outputs: ``policies`` (key -> id and display name), ``images``, ``groups`` (key -> object
-id) and ``groupNames`` (object id -> display name of each group created here; ``w365 report``
+id), ``userSettings``, ``networkConnections`` (key -> id, display name, health-check status),
+``organizationSettings`` and ``groupNames`` (object id -> display name of each group created here; ``w365 report``
 names assigned groups with it).
 
 Every problem of the stack config is reported at once, each with its YAML path, before anything
@@ -13,7 +15,15 @@ is declared or any Graph call is made (``w365_provider.config``).
 import pulumi
 import pulumi_azuread as azuread
 
-from w365_provider import DeviceImage, ProvisioningPolicy, W365Error, get_gallery_image
+from w365_provider import (
+    DeviceImage,
+    NetworkConnection,
+    OrganizationSettings,
+    ProvisioningPolicy,
+    UserSetting,
+    W365Error,
+    get_gallery_image,
+)
 from w365_provider.stack_config import CustomImageSpec, load_stack_config
 
 try:
@@ -58,7 +68,29 @@ for key, spec in stack.images.items():
     else:
         images[key] = ("gallery", gallery[key].id, gallery[key].display_name)
 
-# Provisioning policies, referring to images and groups by key.
+# Azure network connections, by key; the domain-join password stays a secret.
+connections = {}
+for key, spec in stack.network_connections.items():
+    args = dict(spec.args)
+    if "ad_domain_password" in args:
+        args["ad_domain_password"] = pulumi.Output.secret(args["ad_domain_password"])
+    connections[key] = NetworkConnection(key, **args)
+
+
+def domain_joins(entries):
+    """A policy's domain join configurations, a networkConnection key turned into the connection's id
+    (so the engine creates the connection first and deletes it last)."""
+    out = []
+    for entry in entries:
+        entry = dict(entry)
+        name = entry.pop("network_connection", None)
+        if name is not None:
+            entry["on_premises_connection_id"] = connections[name].connection_id
+        out.append(entry)
+    return out
+
+
+# Provisioning policies, referring to images, groups and network connections by key.
 policies = {}
 for key, spec in stack.policies.items():
     image_type, image_id, image_name = images[spec.image]
@@ -71,13 +103,32 @@ for key, spec in stack.policies.items():
         image_id=image_id,
         image_display_name=image_name,
         assignments=assignments,
-        **spec.args,
+        **{**spec.args, "domain_join_configurations": domain_joins(spec.args["domain_join_configurations"])},
     )
     policies[key] = {"id": policy.policy_id, "displayName": policy.display_name}
+
+# User settings, assigned to groups by key.
+user_settings = {}
+for key, spec in stack.user_settings.items():
+    assigned = None if spec.assignments is None else [{"group_id": group_ids[g]} for g in spec.assignments]
+    setting = UserSetting(key, assignments=assigned, **spec.args)
+    user_settings[key] = {"id": setting.setting_id, "displayName": setting.display_name}
+
+# The tenant's organization settings (one per tenant).
+if stack.organization_settings is not None:
+    organization = OrganizationSettings("organization-settings", **stack.organization_settings.args)
+    pulumi.export("organizationSettings", {"osVersion": organization.os_version,
+                                           "userAccountType": organization.user_account_type})
 
 pulumi.export("policies", policies)
 pulumi.export("images", {key: {"type": t, "id": i, "displayName": n} for key, (t, i, n) in images.items()})
 pulumi.export("groups", group_ids)
+pulumi.export("userSettings", user_settings)
+pulumi.export(
+    "networkConnections",
+    {key: {"id": c.connection_id, "displayName": c.display_name, "healthCheckStatus": c.health_check_status}
+     for key, c in connections.items()},
+)
 pulumi.export(
     "groupNames",
     pulumi.Output.all(*[group_ids[key] for key in created_names]).apply(

@@ -7,6 +7,7 @@ from w365_provider.errors import GraphError
 from w365_provider.errors import GraphNotFoundError
 from w365_provider.errors import GraphThrottledError
 from w365_provider.errors import GraphTransportError
+from w365_provider.errors import HealthCheckFailedError
 from w365_provider.errors import ImageFailedError
 from w365_provider.errors import NoMatchingImageError
 from w365_provider.errors import ValidationError
@@ -14,6 +15,9 @@ from w365_provider.errors import W365Error
 from w365_provider.gallery import GalleryImage
 from w365_provider.gallery import get_gallery_image
 from w365_provider.provisioning_policy import ProvisioningPolicy
+from w365_provider.resources.network_connection import NetworkConnection
+from w365_provider.resources.organization_settings import OrganizationSettings
+from w365_provider.resources.user_setting import UserSetting
 from w365_provider.settings import Settings
 
 __all__ = [
@@ -26,10 +30,14 @@ __all__ = [
     "GraphThrottledError",
     "GraphTransportError",
     "ImageFailedError",
+    "HealthCheckFailedError",
+    "NetworkConnection",
     "NoMatchingImageError",
+    "OrganizationSettings",
     "ProvisioningPolicy",
     "Settings",
     "ValidationError",
+    "UserSetting",
     "W365Error",
     "get_gallery_image",
 ]

@@ -10,7 +10,8 @@
         ├── GraphTransportError   no HTTP answer: connection refused or dropped, timeout
         ├── GraphConflictError    Graph's state forbids the call (for example, a name
         │                         that matches more than one policy)
-        └── ImageFailedError      a custom image's upload ended ``failed`` (errorCode says why)
+        ├── ImageFailedError      a custom image's upload ended ``failed`` (errorCode says why)
+        └── HealthCheckFailedError  an Azure network connection's health check failed (names the check)
 
 Messages never hold a credential or a token: they name the operation, Graph's error code,
 its message and its request-id, which is what Microsoft support asks for.
@@ -28,6 +29,7 @@ __all__ = [
     "GraphNotFoundError",
     "GraphThrottledError",
     "GraphTransportError",
+    "HealthCheckFailedError",
     "ImageFailedError",
     "NoMatchingImageError",
     "ValidationError",
@@ -115,6 +117,11 @@ class GraphConflictError(GraphError):
 class ImageFailedError(GraphError):
     """A custom device image's upload ended ``failed`` (or never got ready); ``code`` is Graph's
     ``errorCode`` and ``message`` says what it means."""
+
+
+class HealthCheckFailedError(GraphError):
+    """An Azure network connection's health checks ended ``failed``: ``message`` names the
+    failing check, its error and Graph's recommended action."""
 
 
 class NoMatchingImageError(W365Error):

@@ -74,12 +74,14 @@ def test_local_stack_up_then_no_changes_then_destroy(tmp_path: Path, emu: Emulat
     project.set_config("w365:graphUrl", emu.graph_url)
 
     up = project.up()
-    assert "5 created" in up.stdout  # the stack, the custom image and three policies
+    assert "10 created" in up.stdout  # the stack, the custom image, four policies, two user settings, a network
+    # connection and the organization settings (tests/e2e/test_tenant_engine.py checks the last three)
     outputs = project.outputs()
     policies = by_name(emu)
-    assert set(policies) == {"W365 Pilot", "W365 Finance", "W365 Engineering"}
+    assert set(policies) == {"W365 Pilot", "W365 Finance", "W365 Engineering", "W365 Corp hybrid"}
     assert {key: p["displayName"] for key, p in outputs["policies"].items()} == {
         "pilot": "W365 Pilot", "finance": "W365 Finance", "engineering": "W365 Engineering",
+        "corp-hybrid": "W365 Corp hybrid",
     }  # fmt: skip
     assert {p["id"] for p in outputs["policies"].values()} == {p["id"] for p in policies.values()}
     [image] = graph_list(emu, IMAGES)
@@ -96,7 +98,7 @@ def test_local_stack_up_then_no_changes_then_destroy(tmp_path: Path, emu: Emulat
 
     emu.clear_requests()
     again = project.preview("--expect-no-changes", "--diff")
-    assert "5 unchanged" in again.stdout
+    assert "10 unchanged" in again.stdout
     assert writes(emu) == []
 
     project.destroy()

@@ -48,6 +48,8 @@ class Mocks(pulumi.runtime.Mocks):
             return f"image-{args.name}", {**inputs, "image_id": f"image-{args.name}", "status": "ready"}
         if args.typ == POLICY:
             return f"policy-{args.name}", {**inputs, "policy_id": f"policy-{args.name}"}
+        if args.typ.endswith(":NetworkConnection"):
+            return f"{args.name}-id", {**inputs, "connection_id": f"{args.name}-id"}
         return f"{args.name}-id", inputs
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
@@ -214,12 +216,12 @@ def test_local_stack_declares_no_entra_group() -> None:
     mocks, outputs = run(stack("local"))
     assert mocks.of(GROUP) == {}
     policies = mocks.of(POLICY)
-    assert set(policies) == {"pilot", "finance", "engineering"}
+    assert set(policies) == {"pilot", "finance", "engineering", "corp-hybrid"}
     assert policies["finance"]["image_id"] == "image-finance-golden"
     assert policies["engineering"]["assignments"] == [
         {"group_id": seed.GROUP_ENGINEERING}, {"group_id": seed.GROUP_PILOT_USERS},
     ]  # fmt: skip
-    assert set(outputs["policies"]) == {"pilot", "finance", "engineering"}
+    assert set(outputs["policies"]) == {"pilot", "finance", "engineering", "corp-hybrid"}
 
 
 @pytest.mark.parametrize("name", ["dev", "prod"])

@@ -259,8 +259,12 @@ def test_committed_stacks_are_valid(stack: str) -> None:
             assert validate_image(props) == [], key
     for key, policy in parsed.policies.items():
         custom = isinstance(parsed.images[policy.image], CustomImageSpec)
+        joins = [{("on_premises_connection_id" if k == "network_connection" else k):
+                  ("7d3c8a52-4a0b-4a57-9d43-2f1f1c9f0e12" if k == "network_connection" else v) for k, v in entry.items()}
+                 for entry in policy.args["domain_join_configurations"]]  # a networkConnection key is an id
         props = normalize({
             **policy.args,
+            "domain_join_configurations": joins,
             "image_type": "custom" if custom else "gallery",
             "image_id": "7d3c8a52-4a0b-4a57-9d43-2f1f1c9f0e11" if custom else "MicrosoftWindowsDesktop_windows-ent-cpc_x",
             "assignments": [{"group_id": f"00000000-0000-0000-0000-{i:012d}", "service_plan_id": a.service_plan_id}

@@ -143,7 +143,8 @@ def test_load_stack_config_reads_the_three_sections() -> None:
             return self.values.get(key)
 
     stack = load_stack_config(Config(minimal()))
-    assert list(stack.policies) == ["pilot"] and SECTIONS == ("groups", "images", "policies")
+    assert list(stack.policies) == ["pilot"]
+    assert SECTIONS == ("groups", "images", "policies", "userSettings", "networkConnections", "organizationSettings")
 
 
 # -- the enums agree with the resource -----------------------------------------------------------

@@ -163,6 +163,7 @@ class DomainJoinEntry(_Entry):
         description="azureADJoin (Microsoft Entra join) or hybridAzureADJoin (Microsoft Entra hybrid join)."
     )
     on_premises_connection_id: Guid | None = Field(None, description="Azure network connection id.")
+    network_connection: Text | None = Field(None, description="A key of w365:networkConnections (instead of its id).")
     region_name: RegionName | None = Field(
         None, description="Microsoft-hosted network: automatic or an Azure region name such as westeurope."
     )
@@ -233,6 +234,12 @@ class PolicyEntry(_Entry):
     adopt: Flag | None = Field(None, description="Take over an existing policy of this name instead of creating one.")
 
 
+from w365_provider.config.tenant_model import (  # noqa: E402 - they build on the types above
+    NetworkConnectionEntry,
+    OrganizationSettingsEntry,
+    UserSettingEntry,
+)
+
 # -- the whole config --------------------------------------------------------------------------
 
 
@@ -244,6 +251,16 @@ class StackConfigModel(BaseModel):
     groups: dict[Key, GroupEntry] = Field(default_factory=dict, description="Entra groups, by key.")
     images: dict[Key, ImageEntry] = Field(default_factory=dict, description="Images, by key.")
     policies: dict[Key, PolicyEntry] = Field(default_factory=dict, description="Provisioning policies, by key.")
+    userSettings: dict[Key, UserSettingEntry] = Field(default_factory=dict, description="User settings, by key.")
+    networkConnections: dict[Key, NetworkConnectionEntry] = Field(
+        default_factory=dict, description="Azure network connections, by key."
+    )
+    organizationSettings: OrganizationSettingsEntry | None = Field(
+        None, description="The tenant's organization settings (one per tenant)."
+    )
 
 
-SECTION_MODELS: dict[str, Any] = {"groups": GroupEntry, "images": ImageEntry, "policies": PolicyEntry}
+SECTION_MODELS: dict[str, Any] = {
+    "groups": GroupEntry, "images": ImageEntry, "policies": PolicyEntry,
+    "userSettings": UserSettingEntry, "networkConnections": NetworkConnectionEntry,
+}  # fmt: skip

@@ -42,6 +42,8 @@ PROVIDER_SETTINGS: dict[str, tuple[dict[str, Any], str]] = {
         "A bearer token sent as is (an emulator); set it as a secret: pulumi config set --secret w365:graphToken.",
     ),
     "deviceImageTimeoutMinutes": (_NUMBER, "How long a custom image upload may stay pending (default 180)."),
+    "healthCheckTimeoutMinutes": (_NUMBER, "How long an Azure network connection's health checks may run (default 60)."),
+    "healthCheckPollSeconds": (_NUMBER, "First wait between health-check status reads (default 1)."),
     "timeoutSeconds": (_NUMBER, "Timeout of one HTTP request to Graph (default 60)."),
     "retryMaxAttempts": (_NUMBER, "Attempts per Graph call on throttling and transient errors."),
     "retryMinDelaySeconds": (_NUMBER, "Shortest wait between attempts."),

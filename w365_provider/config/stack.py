@@ -16,7 +16,7 @@ The result is plain dataclasses (``StackConfig``) that ``__main__.py`` turns int
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -32,6 +32,8 @@ from w365_provider.config.model import (
     PolicyEntry,
     StackConfigModel,
 )
+from w365_provider.config import tenant
+from w365_provider.config.tenant import NetworkConnectionSpec, OrganizationSettingsSpec, UserSettingSpec
 from w365_provider.errors import ConfigurationError
 
 __all__ = [
@@ -50,7 +52,9 @@ __all__ = [
 ]
 
 NAMESPACE = pr.NAMESPACE
-SECTIONS = ("groups", "images", "policies")
+SECTIONS = ("groups", "images", "policies", "userSettings", "networkConnections", "organizationSettings")
+SINGLETONS = ("organizationSettings",)
+"""Sections that hold one entry, not a mapping of keys to entries."""
 
 PLACEHOLDER_GALLERY_ID = "MicrosoftWindowsDesktop_windows-ent-cpc_placeholder"
 PLACEHOLDER_GUID = "00000000-0000-4000-8000-{:012d}"
@@ -119,13 +123,16 @@ class StackConfig:
     groups: dict[str, GroupSpec]
     images: dict[str, ImageSpec]
     policies: dict[str, PolicySpec]
+    user_settings: dict[str, UserSettingSpec] = field(default_factory=dict)
+    network_connections: dict[str, NetworkConnectionSpec] = field(default_factory=dict)
+    organization_settings: OrganizationSettingsSpec | None = None
 
 
 # -- loading -----------------------------------------------------------------------------------
 
 
 def load_stack_config(config: Any = None) -> StackConfig:
-    """Read ``w365:groups``, ``w365:images`` and ``w365:policies`` from the stack config.
+    """Read the program's sections (``SECTIONS``) from the stack config.
 
     :param config: a ``pulumi.Config`` (default ``pulumi.Config("w365")``).
     :raises ConfigurationError: listing every problem, each with its YAML path.
@@ -141,24 +148,32 @@ def load_stack_config(config: Any = None) -> StackConfig:
         except ValueError as exc:  # json.JSONDecodeError
             message = f"{NAMESPACE}:{section} must be structured config (a YAML mapping): {exc}"
             raise ConfigurationError(message) from None
-    return parse_stack_config(raw)
+    from pulumi.runtime.config import is_config_secret
+
+    secrets = {section for section in SECTIONS if is_config_secret(f"{NAMESPACE}:{section}")}
+    return parse_stack_config(raw, secret_sections=secrets)
 
 
-def parse_stack_config(raw: Mapping[str, Any]) -> StackConfig:
-    """Check and convert the three sections (values as parsed from YAML/JSON; JSON text is
-    accepted too). Raises ``ConfigurationError`` listing every problem."""
+def parse_stack_config(raw: Mapping[str, Any], *, secret_sections: Collection[str] | None = None) -> StackConfig:
+    """Check and convert the sections (values as parsed from YAML/JSON; JSON text is accepted
+    too). ``secret_sections``: the sections the stack file holds secrets in (a password must be
+    one); ``None`` skips that check. Raises ``ConfigurationError`` listing every problem."""
     data, found = _sections(raw)
     if raw.get("policies") is None:
         found.append(pr.Problem(("policies",), "is not set, so the stack would declare nothing (see docs/stacks.md)"))
     try:
-        StackConfigModel.model_validate(data)
+        StackConfigModel.model_validate({k: v for k, v in data.items() if v is not None})
     except ValidationError as exc:
         found += pr.from_validation_error(exc, StackConfigModel)
     bad = {p.path[:2] for p in found}
-    entries = {name: {k: v for k, v in data[name].items() if (name, k) not in bad} for name in SECTIONS}
-    config = _specs(entries)
+    entries = {name: {k: v for k, v in data[name].items() if (name, k) not in bad}
+               for name in SECTIONS if name not in SINGLETONS}  # fmt: skip
+    config = _specs(entries, None if any(p.path[:1] == ("organizationSettings",) for p in found)
+                    else data["organizationSettings"])  # fmt: skip
     found += _references(data, config)
+    found += tenant.tenant_references(data, config.user_settings, config.network_connections, secret_sections)
     found += _resource_rules(config)
+    found += tenant.tenant_rules(config.user_settings, config.network_connections, config.organization_settings)
     found += _rules_of_broken_policies(data["policies"], found, config)
     if found:
         raise ConfigurationError(_message(_ordered(found, data)))
@@ -182,7 +197,7 @@ def _message(found: list[pr.Problem]) -> str:
 def _ordered(found: list[pr.Problem], data: Mapping[str, Mapping[str, Any]]) -> list[pr.Problem]:
     """Section by section, entries in file order, each entry's problems in the order found."""
     unique = list(dict.fromkeys(found))
-    order = {(s, k): i for i, (s, k) in enumerate((s, k) for s in SECTIONS for k in data.get(s, {}))}
+    order = {(s, k): i for i, (s, k) in enumerate((s, k) for s in SECTIONS if s not in SINGLETONS for k in data.get(s) or {})}
 
     def rank(item: tuple[int, pr.Problem]) -> tuple[int, int, int]:
         index, problem = item
@@ -195,11 +210,20 @@ def _ordered(found: list[pr.Problem], data: Mapping[str, Mapping[str, Any]]) -> 
 # -- pass 0: sections --------------------------------------------------------------------------
 
 
-def _sections(raw: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[pr.Problem]]:
-    data: dict[str, dict[str, Any]] = {}
+def _sections(raw: Mapping[str, Any]) -> tuple[dict[str, Any], list[pr.Problem]]:
+    data: dict[str, Any] = {}
     found: list[pr.Problem] = []
     for name in SECTIONS:
         value = raw.get(name)
+        if name in SINGLETONS:
+            if isinstance(value, str):
+                try:
+                    value = json.loads(value)
+                except ValueError:
+                    found.append(pr.Problem((name,), f"must be a mapping, got the text {value!r}"))
+                    value = None
+            data[name] = value
+            continue
         if isinstance(value, str):
             try:
                 value = json.loads(value)
@@ -216,14 +240,19 @@ def _sections(raw: Mapping[str, Any]) -> tuple[dict[str, dict[str, Any]], list[p
 # -- pass 1: entries to specs ------------------------------------------------------------------
 
 
-def _specs(entries: Mapping[str, Mapping[str, Any]]) -> StackConfig:
+def _specs(entries: Mapping[str, Mapping[str, Any]], organization: Any = None) -> StackConfig:
     groups = {k: _group(k, GroupEntry.model_validate(v)) for k, v in entries["groups"].items()}
     images: dict[str, ImageSpec] = {}
     for key, value in entries["images"].items():
         entry = (GalleryImageEntry if value.get("type") == "gallery" else CustomImageEntry).model_validate(value)
         images[key] = _image(key, entry)
     policies = {k: _policy(k, PolicyEntry.model_validate(v)) for k, v in entries["policies"].items()}
-    return StackConfig(groups=groups, images=images, policies=policies)
+    return StackConfig(
+        groups=groups, images=images, policies=policies,
+        user_settings=tenant.user_settings(entries.get("userSettings") or {}),
+        network_connections=tenant.network_connections(entries.get("networkConnections") or {}),
+        organization_settings=tenant.organization_settings(organization),
+    )  # fmt: skip
 
 
 def _group(key: str, entry: GroupEntry) -> GroupSpec:
@@ -355,6 +384,11 @@ def _resource_rules(config: StackConfig) -> list[pr.Problem]:
                 {"group_id": PLACEHOLDER_GUID.format(i + 1), "service_plan_id": a.service_plan_id}
                 for i, a in enumerate(policy.assignments)
             ]
+        props["domain_join_configurations"] = [
+            {("on_premises_connection_id" if k == "network_connection" else k): (PLACEHOLDER_GUID.format(0) if k == "network_connection" else v)
+             for k, v in entry.items()}
+            for entry in props.get("domain_join_configurations") or []
+        ]  # fmt: skip
         failures = provisioning_policy.validate(provisioning_policy.normalize(props))
         names = {**_NESTED_KEYS, **_POLICY_KEYS}
         skip = ("image_id", "image_type", "image_display_name")

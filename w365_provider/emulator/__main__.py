@@ -48,6 +48,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=DEFAULT_IMAGE_READY_SECONDS,
         help="seconds a new device image stays pending (default %(default)s)",
     )
+    parser.add_argument(
+        "--health-check-seconds", type=float, default=None,
+        help="seconds an Azure network connection's health checks run (default: --image-ready-seconds)",
+    )
+    parser.add_argument(
+        "--app-only", action="store_true",
+        help="the token is an app-only sign-in: Azure network connections can't be created or updated",
+    )
     parser.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     return parser.parse_args(argv)
 
@@ -65,7 +73,8 @@ def _bind(host: str, port: int) -> socket.socket:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     config = EmulatorConfig(
-        token=args.token, read_only_token=args.read_only_token, image_ready_seconds=args.image_ready_seconds
+        token=args.token, read_only_token=args.read_only_token, image_ready_seconds=args.image_ready_seconds,
+        app_only=args.app_only, health_check_seconds=args.health_check_seconds,
     )
     db = args.db or str(default_db_path())
     app = create_app(config, db)

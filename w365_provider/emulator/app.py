@@ -282,7 +282,10 @@ class RequestIdHeaders:
 def create_app(config: EmulatorConfig, db: str | Path) -> RequestIdHeaders:
     """The emulator's ASGI app over the SQLite database ``db`` (``:memory:`` for a throwaway one)."""
     store = Store(db, TABLES)
-    backend = GraphBackend(store, image_ready_seconds=config.image_ready_seconds)
+    backend = GraphBackend(
+        store, image_ready_seconds=config.image_ready_seconds, app_only=config.app_only,
+        health_check_seconds=config.health_check_seconds,
+    )
     backend.seed()
     state = EmulatorState(config=config, backend=backend)
 

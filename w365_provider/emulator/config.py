@@ -36,3 +36,8 @@ class EmulatorConfig:
     read_only_token: str | None = None
     image_ready_seconds: float = DEFAULT_IMAGE_READY_SECONDS
     page_size: int = DEFAULT_PAGE_SIZE
+    app_only: bool = False
+    """The token stands for an app-only sign-in (a service principal): Graph refuses to create or
+    update Azure network connections for it."""
+    health_check_seconds: float | None = None
+    """Seconds an Azure network connection's health checks run (default: ``image_ready_seconds``)."""

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from .entities.on_premises_connections import HEALTH_CHECKS
 from .errors import BadRequest, GraphError, MethodNotAllowed, NotFound
 from .faults import FaultRuleError
 from .messages import METHOD_NOT_ALLOWED_MSG
@@ -41,6 +42,8 @@ class ControlApp:
             "faults": {"GET": self.get_faults, "POST": self.set_faults, "DELETE": self.clear_faults},
             "requests": {"GET": self.get_requests, "DELETE": self.clear_requests},
             "reset": {"POST": self.reset},
+            "healthChecks": {"GET": self.get_health_faults, "POST": self.set_health_faults,
+                             "DELETE": self.clear_health_faults},
             **people_routes(state, _json),
         }
 
@@ -90,6 +93,27 @@ class ControlApp:
 
     async def clear_requests(self, request: Request) -> Response:
         self.state.requests.clear()
+        return no_content()
+
+    async def get_health_faults(self, request: Request) -> Response:
+        return json_response(200, {"fail": self.state.backend.health_faults})
+
+    async def set_health_faults(self, request: Request) -> Response:
+        """``{"fail": {"<check name>": {"errorType": ..., "recommendedAction": ..., "additionalDetail": ...}}}``:
+        health checks that end from now on fail these checks (until cleared or reset)."""
+        body = await _json(request)
+        fail = body.get("fail") if isinstance(body, dict) else None
+        if not isinstance(fail, dict) or not all(isinstance(k, str) and isinstance(v, dict) for k, v in fail.items()):
+            raise BadRequest("'fail' must map health check names to objects of error details")
+        unknown = sorted(set(fail) - set(HEALTH_CHECKS))
+        if unknown:
+            raise BadRequest(f"unknown health checks {unknown}; known: {', '.join(HEALTH_CHECKS)}")
+        self.state.backend.health_faults.clear()
+        self.state.backend.health_faults.update(fail)
+        return await self.get_health_faults(request)
+
+    async def clear_health_faults(self, request: Request) -> Response:
+        self.state.backend.health_faults.clear()
         return no_content()
 
     async def reset(self, request: Request) -> Response:

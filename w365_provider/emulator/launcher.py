@@ -187,6 +187,13 @@ class EmulatorProcess:
     def clear_faults(self) -> None:
         self._control("DELETE", "/_emulator/faults")
 
+    def fail_health_checks(self, fail: dict[str, dict[str, Any]]) -> None:
+        """Make these Azure network connection health checks fail (name -> errorType, recommendedAction ...)."""
+        self._control("POST", "/_emulator/healthChecks", {"fail": fail})
+
+    def clear_health_faults(self) -> None:
+        self._control("DELETE", "/_emulator/healthChecks")
+
     def reset(self) -> None:
         """Empty the state (keeping the seeded catalogue) and clear the fault rules."""
         self._control("POST", "/_emulator/reset")

@@ -36,6 +36,11 @@ class GraphBackend:
     store: Store
     image_ready_seconds: float = 3.0
     clock: Callable[[], float] = field(default=time.time)
+    app_only: bool = False
+    """The token is an app-only sign-in (``--app-only``)."""
+    health_check_seconds: float | None = None
+    health_faults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Health checks made to fail (``/_emulator/healthChecks``): check name -> error details."""
     sets: dict[str, EntitySet] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -61,6 +66,7 @@ class GraphBackend:
                 self.store.clear(name)
             for entity_set in self.sets.values():
                 entity_set.seed(first=True)
+        self.health_faults.clear()
 
     # ----------------------------------------------------------------- reads
     def list(self, name: str) -> list[dict[str, Any]]:

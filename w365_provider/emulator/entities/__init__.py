@@ -13,6 +13,7 @@ from .device_images import DeviceImages
 from .gallery_images import GalleryImages
 from .groups import Groups
 from .on_premises_connections import OnPremisesConnections
+from .organization_settings import OrganizationSettings
 from .provisioning_policies import ProvisioningPolicies
 from .service_plans import FrontLineServicePlans, ServicePlans
 from .subscribed_skus import SubscribedSkus
@@ -27,6 +28,7 @@ ENTITY_SETS: tuple[type[EntitySet], ...] = (
     OnPremisesConnections,
     UserSettings,
     Groups,
+    OrganizationSettings,
     # The people side (after Groups: the seeded people are members of the seeded groups).
     SubscribedSkus,
     ServicePlans,

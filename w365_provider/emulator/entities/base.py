@@ -36,6 +36,9 @@ class Backend(Protocol):
     store: Store
     image_ready_seconds: float
     clock: Callable[[], float]
+    app_only: bool
+    health_check_seconds: float | None
+    health_faults: dict[str, dict[str, Any]]
 
     def entity_set(self, name: str) -> EntitySet: ...
 

@@ -6,6 +6,13 @@ Graph reference:
 - https://learn.microsoft.com/en-us/graph/api/cloudpconpremisesconnection-update?view=graph-rest-1.0
 - https://learn.microsoft.com/en-us/graph/api/cloudpconpremisesconnection-delete?view=graph-rest-1.0
 - https://learn.microsoft.com/en-us/graph/api/cloudpconpremisesconnection-runhealthcheck?view=graph-rest-1.0
+- https://learn.microsoft.com/en-us/graph/api/resources/cloudpconpremisesconnectionstatusdetail?view=graph-rest-1.0
+- https://learn.microsoft.com/en-us/windows-365/enterprise/health-checks (the checks' names)
+
+Health checks: a new connection's checks start at once (``pending``), ``runHealthChecks`` starts
+them again (``running``); after ``health_check_seconds`` they end ``passed``, or ``failed`` when
+the ``/_emulator/healthChecks`` fault hook names a check. Creating and updating a connection
+needs a delegated sign-in: with ``--app-only`` both are refused (403).
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from typing import Any
 from starlette.responses import Response
 
 from .. import seed
-from ..errors import BadRequest
+from ..errors import BadRequest, Forbidden
 from ..routing import Call, Node
 from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, now_iso, require, string_prop, writable_properties
 from ..wire import no_content
@@ -25,6 +32,28 @@ from .base import EntitySet
 
 CONNECTION_IN_USE_MSG = "The on-premises connection '{id}' is in use by a provisioning policy and can't be deleted."
 HYBRID_CONNECTION_DOMAIN_MSG = "A hybridAzureADJoin connection requires {name}."
+APP_ONLY_MSG = (
+    "Application permissions are not supported for this operation; creating or updating an "
+    "on-premises connection requires a delegated (work or school account) sign-in."
+)
+HEALTH_CHECKS = (
+    "Azure AD device sync",
+    "Azure tenant readiness",
+    "Azure virtual network readiness",
+    "Azure subnet IP address usage",
+    "Active Directory domain join",
+    "DNS can resolve Active Directory domain",
+    "Endpoint connectivity",
+    "Intune enrollment restrictions allow Windows enrollment",
+    "First party app permissions",
+    "Environment and configuration is ready",
+)
+"""The checks of https://learn.microsoft.com/en-us/windows-365/enterprise/health-checks."""
+HYBRID_ONLY_CHECKS = ("Active Directory domain join", "DNS can resolve Active Directory domain")
+NETWORK_PROPERTIES = frozenset(
+    {"subscriptionId", "resourceGroupId", "virtualNetworkId", "subnetId", "adDomainName", "adDomainUsername",
+     "adDomainPassword", "organizationalUnit"}
+)  # fmt: skip
 
 CONNECTION_TYPE = EnumType(
     "microsoft.graph.cloudPcOnPremisesConnectionType", ("hybridAzureADJoin", "azureADJoin", "unknownFutureValue")
@@ -89,17 +118,44 @@ class OnPremisesConnections(EntitySet):
         )
 
     def materialize(self, entity: dict[str, Any]) -> dict[str, Any]:
-        """A running health check passes once its time has come; ``inUse`` is computed."""
+        """Running health checks end once their time has come; ``inUse`` is computed."""
         now = self.backend.clock()
         if entity.get("healthCheckStatus") in ("pending", "running") and now >= entity.get("_settleAt", 0):
-            entity["healthCheckStatus"] = "passed"
-            entity["healthCheckStatusDetail"] = {
-                "startDateTime": now_iso(entity.get("_checkStartedAt", now)),
-                "endDateTime": now_iso(entity.get("_settleAt", now)),
-                "healthChecks": [],
-            }
+            self.settle(entity)
+            self.store.update(self.name, entity)
         entity["inUse"] = self.in_use(entity["id"])
         return entity
+
+    def settle(self, entity: dict[str, Any]) -> None:
+        """The verdict: every check passed, or failed as the fault hook says."""
+        started, ended = entity.get("_checkStartedAt", 0), entity.get("_settleAt", 0)
+        checks = []
+        for name in HEALTH_CHECKS:
+            if name in HYBRID_ONLY_CHECKS and entity.get("connectionType") != "hybridAzureADJoin":
+                continue
+            fault = self.backend.health_faults.get(name)
+            check = {"displayName": name, "status": "failed" if fault is not None else "passed",
+                     "startDateTime": now_iso(started), "endDateTime": now_iso(ended), "errorType": None,
+                     "recommendedAction": None, "additionalDetail": None, "correlationId": str(uuid.uuid4())}  # fmt: skip
+            if fault is not None:
+                check["errorType"] = fault.get("errorType") or "internalServerUnknownError"
+                check["recommendedAction"] = fault.get("recommendedAction") or "Retry the health checks."
+                check["additionalDetail"] = fault.get("additionalDetail")
+            checks.append(check)
+        failed = any(c["status"] == "failed" for c in checks)
+        entity["healthCheckStatus"] = "failed" if failed else "passed"
+        entity["healthCheckStatusDetail"] = {"startDateTime": now_iso(started), "endDateTime": now_iso(ended),
+                                             "healthChecks": checks}  # fmt: skip
+
+    def start_checks(self, entity: dict[str, Any], status: str) -> None:
+        now = self.backend.clock()
+        duration = self.backend.health_check_seconds
+        duration = self.backend.image_ready_seconds if duration is None else duration
+        entity.update(healthCheckStatus=status, _checkStartedAt=now, _settleAt=now + duration)
+
+    def require_delegated(self) -> None:
+        if self.backend.app_only:
+            raise Forbidden(APP_ONLY_MSG)
 
     def in_use(self, connection_id: str) -> bool:
         """Whether a provisioning policy's domain join configuration names this connection."""
@@ -111,9 +167,9 @@ class OnPremisesConnections(EntitySet):
         return False
 
     def create(self, body: Any, version: str) -> dict[str, Any]:
+        self.require_delegated()
         data = writable_properties(CONNECTION, body, version)
         require(data, ("displayName", "subscriptionId", "resourceGroupId", "virtualNetworkId", "subnetId"))
-        now = self.backend.clock()
         connection: dict[str, Any] = {
             "id": str(uuid.uuid4()),
             "connectionType": "hybridAzureADJoin",
@@ -129,14 +185,14 @@ class OnPremisesConnections(EntitySet):
             "alternateResourceUrl": None,
             "scopeIds": ["0"],
             **data,
-            "_checkStartedAt": now,
-            "_settleAt": now + self.backend.image_ready_seconds,
         }
+        self.start_checks(connection, "pending")
         check_connection(connection)
         with self.store.transaction():
             return self.materialize(self.store.insert(self.name, connection))
 
     def update(self, connection_id: str, body: Any, version: str) -> None:
+        self.require_delegated()
         data = writable_properties(CONNECTION, body, version)
         with self.store.transaction():
             merged = {**self.require(connection_id), **data}
@@ -153,8 +209,7 @@ class OnPremisesConnections(EntitySet):
     def run_health_checks(self, connection_id: str) -> None:
         with self.store.transaction():
             connection = self.require(connection_id)
-            now = self.backend.clock()
-            connection.update(healthCheckStatus="running", _checkStartedAt=now, _settleAt=now + self.backend.image_ready_seconds)
+            self.start_checks(connection, "running")
             self.store.update(self.name, connection)
 
     def handle_run_health_checks(self, call: Call) -> Response:

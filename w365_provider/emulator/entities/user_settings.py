@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from ..errors import BadRequest
 from ..routing import Call, Node
 from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, int_prop, now_iso, render, require, string_prop, writable_properties
 from ..wire import json_response
@@ -27,6 +28,24 @@ RESTORE_FREQUENCY = EnumType(
     ("default", "fourHours", "sixHours", "twelveHours", "sixteenHours", "twentyFourHours", "unknownFutureValue"),
 )
 PROVISIONING_SOURCE_TYPE = EnumType("microsoft.graph.cloudPcProvisioningSourceType", (), ("image", "snapshot", "unknownFutureValue"))
+
+FREQUENCY_HOURS_MSG = "The frequencyInHours value '{value}' is not supported. Supported values are 4, 6, 12, 16 and 24."
+FREQUENCY_MISMATCH_MSG = "frequencyType '{kind}' and frequencyInHours '{hours}' don't match."
+HOURS = {"fourHours": 4, "sixHours": 6, "twelveHours": 12, "sixteenHours": 16, "twentyFourHours": 24, "default": 12}
+
+
+def check_restore_points(data: dict[str, Any]) -> None:
+    """``frequencyInHours`` (beta) is 4, 6, 12, 16 or 24, and agrees with ``frequencyType``
+    (https://learn.microsoft.com/en-us/graph/api/resources/cloudpcrestorepointsetting?view=graph-rest-beta)."""
+    setting = data.get("restorePointSetting") or {}
+    hours, kind = setting.get("frequencyInHours"), setting.get("frequencyType")
+    if hours is None:
+        return
+    if hours not in (4, 6, 12, 16, 24):
+        raise BadRequest(FREQUENCY_HOURS_MSG.format(value=hours))
+    if kind is not None and HOURS.get(kind) != hours:
+        raise BadRequest(FREQUENCY_MISMATCH_MSG.format(kind=kind, hours=hours))
+
 
 USER_SETTING = EntityType(
     "microsoft.graph.cloudPcUserSetting",
@@ -81,6 +100,7 @@ class UserSettings(EntitySet):
     def create(self, body: Any, version: str) -> dict[str, Any]:
         data = writable_properties(USER_SETTING, body, version)
         require(data, ("displayName",))
+        check_restore_points(data)
         now = now_iso(self.backend.clock())
         setting: dict[str, Any] = {
             "id": str(uuid.uuid4()),
@@ -97,6 +117,7 @@ class UserSettings(EntitySet):
 
     def update(self, setting_id: str, body: Any, version: str) -> None:
         data = writable_properties(USER_SETTING, body, version)
+        check_restore_points(data)
         with self.store.transaction():
             merged = {**self.require(setting_id), **data}
             merged["lastModifiedDateTime"] = now_iso(self.backend.clock())
