@@ -132,10 +132,12 @@ class Int(ValueType):
 
 @dataclass(frozen=True)
 class Enum(ValueType):
-    """One of ``members``; matched case-insensitively and stored as Graph spells it."""
+    """One of ``members``; matched case-insensitively and stored as Graph spells it.
+    ``beta_only``: the members only Graph's beta has (refused against v1.0 by ``checks``)."""
 
     members: tuple[str, ...] = ()
     graph_type: str = ""
+    beta_only: tuple[str, ...] = ()
 
     def check(self, value: Any, report: Report) -> None:
         if value not in self.members:
