@@ -42,6 +42,8 @@ REPROVISION_WARNED: dict[str, str] = {
     "enable_single_sign_on": "single sign-on (enable_single_sign_on)",
 }
 """Changes that reach only Cloud PCs provisioned afterwards, as the warning names them."""
+APPLIED_TO_EXISTING = ("domain_join_configurations", "enable_single_sign_on")
+"""Of those, what Graph's beta ``apply`` brings to existing Cloud PCs (region, single sign-on)."""
 
 
 def normalize_extra(props: dict[str, Any]) -> dict[str, Any]:
@@ -243,10 +245,16 @@ def reprovision_warning(olds: Mapping[str, Any], news: Mapping[str, Any]) -> str
     ]  # fmt: skip
     if not changed:
         return None
-    what = ", ".join(REPROVISION_WARNED[name] for name in changed)
     name = news.get(SPEC.name_property, olds.get(SPEC.name_property))
-    return (
-        f"warning: {SPEC.noun} '{name}': the change of "
-        f"{what} applies only to Cloud PCs provisioned from now on; existing Cloud PCs keep their old "
-        "settings until they are reprovisioned"
-    )
+    applied = [n for n in changed if n in APPLIED_TO_EXISTING] if news.get("apply_to_existing_cloud_pcs") is not None else []
+    kept = [n for n in changed if n not in applied]
+    parts = []
+    if applied:
+        what = ", ".join(REPROVISION_WARNED[n] for n in applied)
+        parts.append(f"warning: {SPEC.noun} '{name}': the change of {what} will be applied to existing Cloud PCs "
+                     "after the update (apply_to_existing_cloud_pcs)")  # fmt: skip
+    if kept:
+        what = ", ".join(REPROVISION_WARNED[n] for n in kept)
+        parts.append(f"warning: {SPEC.noun} '{name}': the change of {what} applies only to Cloud PCs provisioned "
+                     "from now on; existing Cloud PCs keep their old settings until they are reprovisioned")  # fmt: skip
+    return "\n".join(parts)
