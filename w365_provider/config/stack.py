@@ -24,11 +24,14 @@ from pydantic import ValidationError
 
 from w365_provider.config import problems as pr
 from w365_provider.config.model import (
+    ApplyEntry,
     AssignmentEntry,
+    AutopilotEntry,
     CustomImageEntry,
     DomainJoinEntry,
     GalleryImageEntry,
     GroupEntry,
+    PersistenceEntry,
     PolicyEntry,
     StackConfigModel,
 )
@@ -98,6 +101,15 @@ class AssignmentSpec:
 
     group: str
     service_plan_id: str | None = None
+    allotment_display_name: str | None = None
+    allotment_licenses_count: int | None = None
+
+    def target(self, group_id: str) -> dict[str, Any]:
+        """The ``ProvisioningPolicy`` assignment for the group's id (unset keys left out)."""
+        values = {"group_id": group_id, "service_plan_id": self.service_plan_id,
+                  "allotment_display_name": self.allotment_display_name,
+                  "allotment_licenses_count": self.allotment_licenses_count}  # fmt: skip
+        return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -247,7 +259,8 @@ def _policy(key: str, entry: PolicyEntry) -> PolicySpec:
     assignments = None
     if entry.assignments is not None:
         assignments = tuple(
-            AssignmentSpec(a) if isinstance(a, str) else AssignmentSpec(a.group, a.service_plan_id)
+            AssignmentSpec(a) if isinstance(a, str)
+            else AssignmentSpec(a.group, a.service_plan_id, a.allotment_display_name, a.allotment_licenses_count)
             for a in entry.assignments
         )
     args = entry.model_dump(exclude_none=True, exclude={"image", "assignments"})
@@ -294,7 +307,7 @@ def _known(section: Mapping[str, Any], wrong: str) -> str:
 _POLICY_KEYS: dict[str, str] = {name: info.alias or name for name, info in PolicyEntry.model_fields.items()}
 _NESTED_KEYS: dict[str, str] = {
     name: info.alias or name
-    for model in (DomainJoinEntry, AssignmentEntry)
+    for model in (DomainJoinEntry, AssignmentEntry, AutopilotEntry, PersistenceEntry, ApplyEntry)
     for name, info in model.model_fields.items()
 } | {"locale": "locale", "managed_type": "managedType", "profile": "profile", "autopatch_group_id": "autopatchGroupId",
      "group_id": "group"}  # fmt: skip
@@ -351,10 +364,7 @@ def _resource_rules(config: StackConfig) -> list[pr.Problem]:
             "image_id": PLACEHOLDER_GUID.format(0) if custom else PLACEHOLDER_GALLERY_ID,
         }
         if policy.assignments is not None:
-            props["assignments"] = [
-                {"group_id": PLACEHOLDER_GUID.format(i + 1), "service_plan_id": a.service_plan_id}
-                for i, a in enumerate(policy.assignments)
-            ]
+            props["assignments"] = [a.target(PLACEHOLDER_GUID.format(i + 1)) for i, a in enumerate(policy.assignments)]
         failures = provisioning_policy.validate(provisioning_policy.normalize(props))
         names = {**_NESTED_KEYS, **_POLICY_KEYS}
         skip = ("image_id", "image_type", "image_display_name")

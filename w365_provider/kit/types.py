@@ -129,6 +129,14 @@ class Int(ValueType):
         if isinstance(value, bool) or not isinstance(value, int):
             report("must be a whole number")
 
+    def normalize(self, value: Any) -> Any:
+        """The engine passes numbers as floats (protobuf): ``5.0`` is ``5``."""
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+    def to_graph(self, value: Any) -> Any:
+        """Graph's Int32 refuses ``5.0``: send whole numbers as integers."""
+        return self.normalize(value)
+
 
 @dataclass(frozen=True)
 class Enum(ValueType):
