@@ -41,7 +41,7 @@ def apply_body(settings: list[str], options: Mapping[str, Any]) -> dict[str, Any
     """The body of ``POST .../apply`` for ``settings`` and the program's options."""
     body: dict[str, Any] = {"policySettings": ",".join(settings)}
     if options.get("reserve_percentage") is not None:
-        body["reservePercentage"] = options["reserve_percentage"]
+        body["reservePercentage"] = int(options["reserve_percentage"])  # the engine passes numbers as floats
     if options.get("force_user_logoff") is not None:
         body["isForceUserLogoffEnabled"] = bool(options["force_user_logoff"])
     return body
