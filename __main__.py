@@ -96,7 +96,7 @@ for key, spec in stack.policies.items():
     image_type, image_id, image_name = images[spec.image]
     assignments = None
     if spec.assignments is not None:
-        assignments = [{"group_id": group_ids[a.group], "service_plan_id": a.service_plan_id} for a in spec.assignments]
+        assignments = [a.target(group_ids[a.group]) for a in spec.assignments]
     policy = ProvisioningPolicy(
         key,
         image_type=image_type,

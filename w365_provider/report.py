@@ -28,6 +28,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from w365_provider.labels import (
+    IMAGE_TYPE_LABELS,
+    JOIN_TYPE_LABELS,
+    MANAGED_TYPE_LABELS,
+    PROVISIONING_TYPE_LABELS,
+    STORAGE_SIZE_LABELS,
+    USER_EXPERIENCE_LABELS,
+)
+
 __all__ = [
     "MARKER",
     "PROVISIONING_TYPE_LABELS",
@@ -105,7 +114,12 @@ POLICY_SETTINGS: dict[str, str] = {
     "local_admin_enabled": "Local admin",
     "microsoft_managed_desktop": "Microsoft Managed Desktop",
     "autopatch": "Windows Autopatch",
+    "user_experience_type": "Experience",
+    "autopilot_configuration": "Windows Autopilot device preparation",
+    "user_settings_persistence_configuration": "User Experience Sync",
+    "scope_ids": "Scope tags",
     "assignments": "Assignments",
+    "apply_to_existing_cloud_pcs": "Apply to existing Cloud PCs",
     "adopt": "Adopt existing policy",
 }
 """Policy inputs in the admin center's order (General, Image, Configuration, Assignments)."""
@@ -113,25 +127,10 @@ POLICY_SETTINGS: dict[str, str] = {
 _SKIPPED_ON_CREATE = {"display_name", "assignments", "adopt", "image_display_name"}
 """Shown elsewhere in a created policy's rows (title, groups, with the image)."""
 
-PROVISIONING_TYPE_LABELS: dict[str, str] = {
-    "dedicated": "Enterprise",
-    "shared": "Frontline dedicated",
-    "sharedByUser": "Frontline dedicated",
-    "sharedByEntraGroup": "Frontline shared",
-    "reserve": "Reserve",
-}
-"""License types as the admin center names them: ``shared``/``sharedByUser`` is Frontline in
-dedicated mode, ``sharedByEntraGroup`` Frontline in shared mode
-(https://learn.microsoft.com/windows-365/enterprise/introduction-windows-365-frontline)."""
 _PROVISIONING_TYPES = PROVISIONING_TYPE_LABELS
-_JOIN_TYPES = {"azureADJoin": "Microsoft Entra join", "hybridAzureADJoin": "Microsoft Entra hybrid join"}
-_IMAGE_TYPES = {"gallery": "Gallery image", "custom": "Custom image"}
-_MANAGED_TYPES = {
-    "notManaged": "Not managed",
-    "premiumManaged": "Premium",
-    "standardManaged": "Standard",
-    "starterManaged": "Starter",
-}
+_JOIN_TYPES = JOIN_TYPE_LABELS
+_IMAGE_TYPES = IMAGE_TYPE_LABELS
+_MANAGED_TYPES = MANAGED_TYPE_LABELS
 
 _TYPE_LABELS = {
     "pulumi-python:dynamic/w365:DeviceImage": "Custom device image",
@@ -625,6 +624,12 @@ def _show(
         return _text(_PROVISIONING_TYPES.get(str(value), str(value)))
     if key == "image_type":
         return _text(_IMAGE_TYPES.get(str(value), str(value)))
+    if key == "user_experience_type":
+        return _text(USER_EXPERIENCE_LABELS.get(str(value), str(value)))
+    if key == "user_settings_persistence_configuration" and isinstance(value, Mapping):
+        on = value.get("user_settings_persistence_enabled")
+        size = value.get("user_settings_persistence_storage_size_category")
+        return ("Enabled" if on else "Disabled") + (f", {_text(STORAGE_SIZE_LABELS.get(str(size), str(size)))}" if size else "")
     if key in ("enable_single_sign_on", "local_admin_enabled"):
         return "Enabled" if value is True else "Disabled" if value is False else _text(str(value))
     if key == "adopt":

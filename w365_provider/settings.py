@@ -164,6 +164,12 @@ class Settings:
     # -- derived -------------------------------------------------------------------------
 
     @property
+    def api_version(self) -> str:
+        """The Graph API version the root names: ``beta`` when its last path segment is ``beta``,
+        else ``v1.0`` (``w365:graphUrl`` ends in ``/v1.0`` or ``/beta``)."""
+        return "beta" if urlsplit(self.graph_url).path.rstrip("/").rsplit("/", 1)[-1] == "beta" else "v1.0"
+
+    @property
     def graph_host(self) -> str:
         """Host name of the Graph root."""
         return urlsplit(self.graph_url).hostname or ""

@@ -54,7 +54,7 @@ def test_five_mistakes_in_one_preview_and_no_graph_request(tmp_path: Path, emula
 
     assert failed.returncode != 0
     expected = [
-        "w365:policies.eng.provisioningType: must be one of dedicated, shared, got 'dedicate'; did you mean 'dedicated'?",
+        "w365:policies.eng.provisioningType: must be one of dedicated, shared, sharedByUser, sharedByEntraGroup, reserve, got 'dedicate'; did you mean 'dedicated'?",
         "w365:policies.eng.domainJoinConfigurations[0].regionName: 'westeurop' is not a region where Windows 365 "
         "provisions Cloud PCs; did you mean 'westeurope'?",
         "w365:policies.eng.cloudPcNamingTemplat: unknown key; did you mean 'cloudPcNamingTemplate'?",

@@ -71,18 +71,23 @@ def steps(digest: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_local_stack_up_then_no_changes_then_destroy(tmp_path: Path, emu: EmulatorProcess) -> None:
     """The committed `local` stack, as `make run` applies it: up, a no-op preview, destroy."""
     project = program(tmp_path, emu, "local")
-    project.set_config("w365:graphUrl", emu.graph_url)
+    project.set_config("w365:graphUrl", emu.graph_url.replace("/v1.0", "/beta"))  # the local stack is on beta
 
     up = project.up()
-    assert "10 created" in up.stdout  # the stack, the custom image, four policies, two user settings, a network
+    assert "12 created" in up.stdout  # the stack, the custom image, six policies, two user settings, a network
     # connection and the organization settings (tests/e2e/test_tenant_engine.py checks the last three)
     outputs = project.outputs()
     policies = by_name(emu)
-    assert set(policies) == {"W365 Pilot", "W365 Finance", "W365 Engineering", "W365 Corp hybrid"}
+    assert set(policies) == {"W365 Pilot", "W365 Finance", "W365 Engineering", "W365 Corp hybrid",
+                             "W365 Frontline Shared", "W365 Reserve"}
     assert {key: p["displayName"] for key, p in outputs["policies"].items()} == {
         "pilot": "W365 Pilot", "finance": "W365 Finance", "engineering": "W365 Engineering",
-        "corp-hybrid": "W365 Corp hybrid",
+        "corp-hybrid": "W365 Corp hybrid", "frontline-shared": "W365 Frontline Shared", "reserve": "W365 Reserve",
     }  # fmt: skip
+    status, shared = emu.graph("GET", f"{POLICIES}/{policies['W365 Frontline Shared']['id']}?$expand=assignments",
+                               version="beta", headers={"Prefer": "include-unknown-enum-members"})  # fmt: skip
+    assert status == 200 and shared is not None and shared["provisioningType"] == "sharedByEntraGroup"
+    assert [a["target"]["allotmentLicensesCount"] for a in shared["assignments"]] == [5]
     assert {p["id"] for p in outputs["policies"].values()} == {p["id"] for p in policies.values()}
     [image] = graph_list(emu, IMAGES)
     assert image["status"] == "ready"
@@ -98,7 +103,7 @@ def test_local_stack_up_then_no_changes_then_destroy(tmp_path: Path, emu: Emulat
 
     emu.clear_requests()
     again = project.preview("--expect-no-changes", "--diff")
-    assert "10 unchanged" in again.stdout
+    assert "12 unchanged" in again.stdout
     assert writes(emu) == []
 
     project.destroy()

@@ -149,9 +149,12 @@ def test_refresh_finds_drift_and_update_repairs_it(provider: ProvisioningPolicyP
 
     read = provider.read(created.id, created.outs)
     assert calls() == [("GET", f"/{created.id}")]
-    # inputs as observed, for what the program manages: the drift is visible to the engine's diff
-    assert read.inputs == {**inputs, "description": "changed in the portal", "assignments": [{"group_id": G2}]}
-    assert read.outs["enable_single_sign_on"] is True  # unmanaged: an output, not an input
+    # inputs as observed: what the program manages, and single sign-on it never set (the code owns
+    # the whole policy, issue 12): the drift is visible to the engine's diff
+    assert read.inputs == {
+        **inputs, "description": "changed in the portal", "assignments": [{"group_id": G2}], "enable_single_sign_on": True,
+    }  # fmt: skip
+    assert read.outs["enable_single_sign_on"] is True
     assert read.outs[LAST_APPLIED] == {**shape(inputs), "adopt": inputs["adopt"]}
     emu.clear_requests()
 

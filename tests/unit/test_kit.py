@@ -18,16 +18,20 @@ IMAGE = device_image.SPEC
 
 
 def test_policy_lists_derived_from_the_table() -> None:
-    assert POLICY.replace_on_changes == ("provisioning_type", "local_admin_enabled")
+    assert POLICY.replace_on_changes == ("provisioning_type", "user_experience_type", "local_admin_enabled")
     assert POLICY.ignore_changes == ("adopt",)
     assert POLICY.required == ("display_name", "image_id", "image_type", "domain_join_configurations")
     assert POLICY.computed == ("policy_id", "grace_period_in_hours", "cloud_pc_group_display_name", "alternate_resource_url")
     assert POLICY.actions == ("assignments",)
-    assert POLICY.provider_only == ("adopt",)
+    assert POLICY.provider_only == ("adopt", "apply_to_existing_cloud_pcs")
     assert POLICY.cleared_when_removed == {
         "description": None, "cloud_pc_naming_template": None, "enable_single_sign_on": False, "autopatch": None,
+        "windows_setting": {"locale": "en-US"}, "microsoft_managed_desktop": {"managed_type": "notManaged"},
+        "autopilot_configuration": None, "user_settings_persistence_configuration": None, "scope_ids": ["0"],
     }  # fmt: skip
-    assert set(POLICY.sent_on_create) - set(POLICY.updatable) == {"provisioning_type", "local_admin_enabled"}
+    assert set(POLICY.sent_on_create) - set(POLICY.updatable) == {
+        "provisioning_type", "user_experience_type", "local_admin_enabled",
+    }  # fmt: skip
     assert "assignments" not in POLICY.sent_on_create and "adopt" not in POLICY.sent_on_create
 
 
@@ -67,8 +71,13 @@ def test_resource_class_takes_every_input() -> None:
     assert set(IMAGE.inputs) <= set(inspect.signature(device_image.DeviceImage.__init__).parameters)
 
 
-def test_every_policy_property_is_in_both_versions_and_the_hook_filters() -> None:
-    assert POLICY.properties_for(V1) == POLICY.properties_for(BETA) == POLICY.properties
+def test_beta_rows_of_the_policy_and_the_hook_filters() -> None:
+    assert POLICY.properties_for(BETA) == POLICY.properties
+    beta_only = {p.name for p in POLICY.properties} - {p.name for p in POLICY.properties_for(V1)}
+    assert beta_only == {
+        "user_experience_type", "autopilot_configuration", "user_settings_persistence_configuration", "scope_ids",
+        "apply_to_existing_cloud_pcs",
+    }  # fmt: skip
     with pytest.raises(ValueError, match="unknown Graph version 'v2'"):
         POLICY.properties_for("v2")
 

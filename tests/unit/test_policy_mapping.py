@@ -144,7 +144,10 @@ def test_project_and_observed_inputs_follow_what_the_program_manages() -> None:
         "description": "gone in Graph",
     }
     inputs = pp.observed_inputs(observed, managed)
-    assert inputs == {k: v for k, v in managed.items() if k != "description"}  # description is null in Graph now
+    # description is null in Graph now; the naming template and single sign-on the program never
+    # set are not Graph's defaults, so they show as inputs (the code owns the whole policy)
+    owned_strays = {"cloud_pc_naming_template": "CPC-%USERNAME:4%-%RAND:5%", "enable_single_sign_on": True}
+    assert inputs == {**{k: v for k, v in managed.items() if k != "description"}, **owned_strays}
     assert pp.matches(observed, {k: v for k, v in managed.items() if k != "description"})
     assert not pp.matches(observed, managed)
 
@@ -152,14 +155,29 @@ def test_project_and_observed_inputs_follow_what_the_program_manages() -> None:
 def test_observed_inputs_show_out_of_band_changes() -> None:
     observed = pp.policy_from_graph({**GRAPH_POLICY, "displayName": "HR (renamed)", "assignments": []})
     inputs = pp.observed_inputs(observed, {"display_name": "HR", "assignments": [{"group_id": G1}]})
-    assert inputs == {"display_name": "HR (renamed)", "assignments": []}
+    owned_strays = {"cloud_pc_naming_template": "CPC-%USERNAME:4%-%RAND:5%", "enable_single_sign_on": True}
+    assert inputs == {"display_name": "HR (renamed)", "assignments": [], **owned_strays}
+
+
+def test_observed_inputs_leave_graph_defaults_and_absent_beta_properties_out() -> None:
+    defaults = {**GRAPH_POLICY, "enableSingleSignOn": False, "cloudPcNamingTemplate": None,
+                "microsoftManagedDesktop": {"managedType": "notManaged", "profile": ""}, "scopeIds": ["0"],
+                "userExperienceType": "cloudPc", "autopilotConfiguration": None}
+    observed = pp.policy_from_graph(defaults)
+    assert pp.observed_inputs(observed, {"display_name": "HR"}) == {"display_name": "HR", "assignments": observed["assignments"]}
+    assert pp.observed_inputs(pp.policy_from_graph({**defaults, "assignments": []}), {"display_name": "HR"}) == {
+        "display_name": "HR"
+    }
+    tagged = pp.policy_from_graph({**defaults, "assignments": [], "scopeIds": ["0", "7"]})
+    assert pp.observed_inputs(tagged, {"display_name": "HR"}) == {"display_name": "HR", "scope_ids": ["0", "7"]}
 
 
 def _applied() -> dict[str, Any]:
     """The inputs last written for GRAPH_POLICY."""
     observed = pp.policy_from_graph(GRAPH_POLICY)
     return {k: observed[k] for k in ("display_name", "image_id", "image_type", "domain_join_configurations",
-                                     "provisioning_type", "enable_single_sign_on", "assignments")}
+                                     "provisioning_type", "enable_single_sign_on", "cloud_pc_naming_template",
+                                     "assignments")}
 
 
 def _olds(**changes: Any) -> dict[str, Any]:
@@ -191,6 +209,17 @@ def test_plan_clears_properties_the_program_stopped_setting() -> None:
     desired = {k: v for k, v in _applied().items() if k not in ("description", "enable_single_sign_on")}
     patch, cleared, _ = pp.plan_update(olds, desired)
     assert patch == [] and cleared == ["description", "enable_single_sign_on"]
+
+
+def test_plan_reverts_what_the_program_never_set() -> None:
+    olds = _olds(applied={}, scope_ids=["0", "7"], windows_setting={"locale": "de-DE"})
+    desired = {k: v for k, v in _applied().items() if k not in ("enable_single_sign_on", "cloud_pc_naming_template", "assignments")}
+    patch, cleared, assignments = pp.plan_update(olds, desired)
+    assert patch == []
+    assert cleared == ["enable_single_sign_on", "windows_setting", "cloud_pc_naming_template", "scope_ids"]
+    assert assignments == []  # groups assigned out of band are unassigned
+    on_v1 = _olds(applied={}, enable_single_sign_on=False, cloud_pc_naming_template=None, assignments=[])
+    assert pp.plan_update(on_v1, desired) == ([], [], None)  # scope_ids absent (v1.0): nothing to revert
 
 
 def test_plan_refuses_a_change_graph_cannot_make() -> None:

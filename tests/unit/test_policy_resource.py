@@ -89,7 +89,7 @@ def test_resource_passes_inputs_outputs_and_options(monkeypatch: pytest.MonkeyPa
     assert props["provisioning_type"] == "dedicated" and props["adopt"] is False
     for output in ("policy_id", "grace_period_in_hours", "cloud_pc_group_display_name", "alternate_resource_url"):
         assert output in props and props[output] is None
-    assert set(opts.replace_on_changes) == {"provisioning_type", "local_admin_enabled", "image_type"}
+    assert set(opts.replace_on_changes) == {"provisioning_type", "user_experience_type", "local_admin_enabled", "image_type"}
     assert opts.ignore_changes == ["adopt"]
     assert opts.protect is True
 

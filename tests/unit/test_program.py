@@ -216,12 +216,17 @@ def test_local_stack_declares_no_entra_group() -> None:
     mocks, outputs = run(stack("local"))
     assert mocks.of(GROUP) == {}
     policies = mocks.of(POLICY)
-    assert set(policies) == {"pilot", "finance", "engineering", "corp-hybrid"}
+    assert set(policies) == {"pilot", "finance", "engineering", "corp-hybrid", "frontline-shared", "reserve"}
     assert policies["finance"]["image_id"] == "image-finance-golden"
     assert policies["engineering"]["assignments"] == [
         {"group_id": seed.GROUP_ENGINEERING}, {"group_id": seed.GROUP_PILOT_USERS},
     ]  # fmt: skip
-    assert set(outputs["policies"]) == {"pilot", "finance", "engineering", "corp-hybrid"}
+    shared = policies["frontline-shared"]
+    assert shared["provisioning_type"] == "sharedByEntraGroup" and policies["reserve"]["provisioning_type"] == "reserve"
+    [allotment] = shared["assignments"]
+    assert allotment["group_id"] == seed.GROUP_FINANCE
+    assert (allotment["allotment_display_name"], allotment["allotment_licenses_count"]) == ("Finance shifts", 5)
+    assert set(outputs["policies"]) == {"pilot", "finance", "engineering", "corp-hybrid", "frontline-shared", "reserve"}
 
 
 @pytest.mark.parametrize("name", ["dev", "prod"])
@@ -232,10 +237,11 @@ def test_tenant_stacks_create_groups_and_assign_their_object_ids(name: str) -> N
     assert set(mocks.of(GROUP)) == created
     for key, policy in mocks.of(POLICY).items():
         wanted = []
-        for group in raw["policies"][key].get("assignments", []):
+        for entry in raw["policies"][key].get("assignments", []):
+            group = entry if isinstance(entry, str) else entry["group"]
             spec = raw["groups"][group]
             wanted.append({"group_id": object_id(group) if group in created else spec["objectId"]})
-        assert policy["assignments"] == wanted, key
+        assert [{"group_id": a["group_id"]} for a in policy["assignments"]] == wanted, key
 
 
 # -- errors ----------------------------------------------------------------------------------

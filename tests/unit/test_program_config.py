@@ -267,8 +267,7 @@ def test_committed_stacks_are_valid(stack: str) -> None:
             "domain_join_configurations": joins,
             "image_type": "custom" if custom else "gallery",
             "image_id": "7d3c8a52-4a0b-4a57-9d43-2f1f1c9f0e11" if custom else "MicrosoftWindowsDesktop_windows-ent-cpc_x",
-            "assignments": [{"group_id": f"00000000-0000-0000-0000-{i:012d}", "service_plan_id": a.service_plan_id}
-                            for i, a in enumerate(policy.assignments or ())],
+            "assignments": [a.target(f"00000000-0000-0000-0000-{i:012d}") for i, a in enumerate(policy.assignments or ())],
         })  # fmt: skip
         failures = [(f.property, f.reason) for f in validate(props)]
         assert failures == [], f"{stack}: w365:policies.{key}: {failures}"
@@ -278,7 +277,7 @@ def test_local_stack_uses_the_emulator_and_its_seeded_groups() -> None:
     from w365_provider.emulator import DEFAULT_PORT
 
     config = stack_file("local")
-    assert config["w365:graphUrl"] == f"http://127.0.0.1:{DEFAULT_PORT}/v1.0"
+    assert config["w365:graphUrl"] == f"http://127.0.0.1:{DEFAULT_PORT}/beta"  # Frontline shared and Reserve need beta
     seeded = {g["id"] for g in seed.GROUPS}
     assert {g["objectId"] for g in config["w365:groups"].values()} <= seeded
     assert not any(key.startswith("azuread:") for key in config)
@@ -289,7 +288,7 @@ def test_local_stack_uses_the_emulator_and_its_seeded_groups() -> None:
 def test_tenant_stacks_use_workload_identity_and_hold_no_secret(stack: str) -> None:
     config = stack_file(stack)
     assert config["azuread:useOidc"] is True
-    assert config["w365:graphUrl"] == "https://graph.microsoft.com/v1.0"  # Microsoft Graph itself
+    assert config["w365:graphUrl"] == "https://graph.microsoft.com/beta"  # Microsoft Graph itself (beta)
     assert not any("secret" in key.lower() or "token" in key.lower() or "password" in key.lower() for key in config)
     assert any("displayName" in g for g in config["w365:groups"].values())  # created with azuread
     text = (REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text()

@@ -44,7 +44,7 @@ def five_mistakes() -> dict[str, Any]:
 def test_five_mistakes_five_messages_each_with_its_yaml_path() -> None:
     found = problems(five_mistakes())
     assert found == [
-        "w365:policies.pilot.provisioningType: must be one of dedicated, shared, got 'dedicate'; "
+        "w365:policies.pilot.provisioningType: must be one of dedicated, shared, sharedByUser, sharedByEntraGroup, reserve, got 'dedicate'; "
         "did you mean 'dedicated'?",
         "w365:policies.pilot.domainJoinConfigurations[0].regionName: 'westeurop' is not a region where Windows 365 "
         f"provisions Cloud PCs; did you mean 'westeurope'? (use automatic, or an Azure region name from "
@@ -111,7 +111,7 @@ def test_image_type_is_a_tagged_union() -> None:
 @pytest.mark.parametrize(
     ("join", "wanted"),
     [
-        ({"regionGroup": "europe"}, "regionGroup: must be one of default, australia"),
+        ({"regionGroup": "atlantis"}, "regionGroup: must be one of default, australia"),
         ({"domainJoinType": "AzureADjoin"}, "domainJoinType: must be one of azureADJoin, hybridAzureADJoin, got "
                                             "'AzureADjoin'; did you mean 'azureADJoin'?"),
         ({"onPremisesConnectionId": "anc-west"}, "onPremisesConnectionId: must be an object id (GUID), got 'anc-west'"),

@@ -56,13 +56,21 @@ KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 """A section key: it becomes the Pulumi resource name."""
 NOT_BLANK_PATTERN = r"\S"
 
-PROVISIONING_TYPES = ("dedicated", "shared")
+PROVISIONING_TYPES = ("dedicated", "shared", "sharedByUser", "sharedByEntraGroup", "reserve")
+"""Enterprise, Frontline dedicated (shared is its deprecated name), Frontline shared, Reserve; the
+last three need w365:graphUrl on /beta (the provider refuses them on v1.0 at preview)."""
+USER_EXPERIENCE_TYPES = ("cloudPc", "cloudApp")
+STORAGE_SIZES = ("fourGB", "eightGB", "sixteenGB", "thirtyTwoGB", "sixtyFourGB")
 DOMAIN_JOIN_TYPES = ("azureADJoin", "hybridAzureADJoin")
 MANAGED_TYPES = ("notManaged", "premiumManaged", "standardManaged", "starterManaged")
 REGION_GROUPS = (
     "default", "australia", "canada", "usCentral", "usEast", "usWest", "france", "germany",
     "europeUnion", "unitedKingdom", "japan", "asia", "india", "southAmerica", "euap",
     "usGovernment", "usGovernmentDOD", "norway", "switzerland", "southKorea",
+    # beta geography groups
+    "middleEast", "mexico", "australasia", "europe", "singapore", "hongKong", "ireland", "sweden", "poland",
+    "italy", "spain", "netherlands", "brazil", "israel", "automatic", "indonesia", "taiwan", "malaysia",
+    "newZealand", "austria", "denmark", "belgium", "kenya",
 )  # fmt: skip
 
 
@@ -195,7 +203,33 @@ class AssignmentEntry(_Entry):
     """An assignment with a service plan (Frontline)."""
 
     group: Text = Field(description="A key of w365:groups.")
-    service_plan_id: Guid | None = Field(None, description="Service plan (Cloud PC size) id.")
+    service_plan_id: Guid | None = Field(None, description="Service plan (Cloud PC size) id; Frontline and Reserve.")
+    allotment_display_name: Text | None = Field(None, description="Assignment name (Frontline shared; beta).")
+    allotment_licenses_count: int | None = Field(None, description="Number of Cloud PCs (Frontline shared; beta).")
+
+
+class AutopilotEntry(_Entry):
+    """Windows Autopilot device preparation (beta)."""
+
+    device_preparation_profile_id: Guid = Field(description="Device preparation policy id.")
+    application_timeout_in_minutes: int = Field(description="Minutes allowed, 30 to 360.")
+    on_failure_device_access_denied: Flag = Field(description="Block access when installation fails or times out.")
+
+
+class PersistenceEntry(_Entry):
+    """User Experience Sync (beta; Frontline shared only)."""
+
+    user_settings_persistence_enabled: Flag | None = Field(None, description="Keep users' app settings.")
+    user_settings_persistence_storage_size_category: Literal[STORAGE_SIZES] | None = Field(  # type: ignore[valid-type]
+        None, description="Storage size; fourGB by default."
+    )
+
+
+class ApplyEntry(_Entry):
+    """Apply region and single sign-on changes to existing Cloud PCs (beta apply action)."""
+
+    reserve_percentage: int | None = Field(None, description="Percentage of Cloud PCs kept available (0 to 99).")
+    force_user_logoff: Flag | None = Field(None, description="Sign users out to apply the change now.")
 
 
 def _assignment_kind(value: Any) -> str:
@@ -215,15 +249,19 @@ class PolicyEntry(_Entry):
     description: Text | None = Field(None, description="Policy description.")
     image: Text = Field(description="A key of w365:images.")
     provisioning_type: Literal[PROVISIONING_TYPES] | None = Field(  # type: ignore[valid-type]
-        None, description="License type: dedicated (Enterprise, the default) or shared; a change replaces the policy."
+        None, description="License type: dedicated (Enterprise, the default), sharedByUser (Frontline dedicated; "
+        "shared is deprecated), sharedByEntraGroup (Frontline shared) or reserve (Reserve); a change replaces the policy."
+    )
+    user_experience_type: Literal[USER_EXPERIENCE_TYPES] | None = Field(  # type: ignore[valid-type]
+        None, description="cloudPc (full desktop, the default) or cloudApp (Cloud Apps; Frontline shared). Beta."
     )
     domain_join_configurations: list[DomainJoinEntry] = Field(
         min_length=1, description="Network and join type, by priority."
     )
     assignments: list[Assignment] | None = Field(
         None,
-        description="Keys of w365:groups (or {group, servicePlanId}); omit to leave assignments unmanaged, "
-        "[] to remove them all.",
+        description="Keys of w365:groups (or {group, servicePlanId, allotmentDisplayName, allotmentLicensesCount}); "
+        "omitted or [], the policy has no assignments.",
     )
     enable_single_sign_on: Flag | None = Field(None, description="Microsoft Entra single sign-on.")
     local_admin_enabled: Flag | None = Field(None, description="Users are local administrators; a change replaces the policy.")
@@ -231,6 +269,14 @@ class PolicyEntry(_Entry):
     windows_setting: WindowsSettingEntry | None = Field(None, description="Language and region.")
     microsoft_managed_desktop: ManagedDesktopEntry | None = Field(None, description="Microsoft Managed Desktop.")
     autopatch: AutopatchEntry | None = Field(None, description="Windows Autopatch.")
+    autopilot_configuration: AutopilotEntry | None = Field(None, description="Windows Autopilot device preparation. Beta.")
+    user_settings_persistence_configuration: PersistenceEntry | None = Field(
+        None, description="User Experience Sync (Frontline shared). Beta."
+    )
+    scope_ids: list[Text] | None = Field(None, description="Scope tag ids; [\"0\"] (Default) when omitted. Beta.")
+    apply_to_existing_cloud_pcs: ApplyEntry | None = Field(
+        None, description="Apply region and single sign-on changes to existing Cloud PCs ({} for Graph's defaults). Beta."
+    )
     adopt: Flag | None = Field(None, description="Take over an existing policy of this name instead of creating one.")
 
 

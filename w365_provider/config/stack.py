@@ -24,11 +24,14 @@ from pydantic import ValidationError
 
 from w365_provider.config import problems as pr
 from w365_provider.config.model import (
+    ApplyEntry,
     AssignmentEntry,
+    AutopilotEntry,
     CustomImageEntry,
     DomainJoinEntry,
     GalleryImageEntry,
     GroupEntry,
+    PersistenceEntry,
     PolicyEntry,
     StackConfigModel,
 )
@@ -102,6 +105,15 @@ class AssignmentSpec:
 
     group: str
     service_plan_id: str | None = None
+    allotment_display_name: str | None = None
+    allotment_licenses_count: int | None = None
+
+    def target(self, group_id: str) -> dict[str, Any]:
+        """The ``ProvisioningPolicy`` assignment for the group's id (unset keys left out)."""
+        values = {"group_id": group_id, "service_plan_id": self.service_plan_id,
+                  "allotment_display_name": self.allotment_display_name,
+                  "allotment_licenses_count": self.allotment_licenses_count}  # fmt: skip
+        return {k: v for k, v in values.items() if v is not None}
 
 
 @dataclass(frozen=True)
@@ -276,7 +288,8 @@ def _policy(key: str, entry: PolicyEntry) -> PolicySpec:
     assignments = None
     if entry.assignments is not None:
         assignments = tuple(
-            AssignmentSpec(a) if isinstance(a, str) else AssignmentSpec(a.group, a.service_plan_id)
+            AssignmentSpec(a) if isinstance(a, str)
+            else AssignmentSpec(a.group, a.service_plan_id, a.allotment_display_name, a.allotment_licenses_count)
             for a in entry.assignments
         )
     args = entry.model_dump(exclude_none=True, exclude={"image", "assignments"})
@@ -323,7 +336,7 @@ def _known(section: Mapping[str, Any], wrong: str) -> str:
 _POLICY_KEYS: dict[str, str] = {name: info.alias or name for name, info in PolicyEntry.model_fields.items()}
 _NESTED_KEYS: dict[str, str] = {
     name: info.alias or name
-    for model in (DomainJoinEntry, AssignmentEntry)
+    for model in (DomainJoinEntry, AssignmentEntry, AutopilotEntry, PersistenceEntry, ApplyEntry)
     for name, info in model.model_fields.items()
 } | {"locale": "locale", "managed_type": "managedType", "profile": "profile", "autopatch_group_id": "autopatchGroupId",
      "group_id": "group"}  # fmt: skip
@@ -380,10 +393,7 @@ def _resource_rules(config: StackConfig) -> list[pr.Problem]:
             "image_id": PLACEHOLDER_GUID.format(0) if custom else PLACEHOLDER_GALLERY_ID,
         }
         if policy.assignments is not None:
-            props["assignments"] = [
-                {"group_id": PLACEHOLDER_GUID.format(i + 1), "service_plan_id": a.service_plan_id}
-                for i, a in enumerate(policy.assignments)
-            ]
+            props["assignments"] = [a.target(PLACEHOLDER_GUID.format(i + 1)) for i, a in enumerate(policy.assignments)]
         props["domain_join_configurations"] = [
             {("on_premises_connection_id" if k == "network_connection" else k): (PLACEHOLDER_GUID.format(0) if k == "network_connection" else v)
              for k, v in entry.items()}

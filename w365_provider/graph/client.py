@@ -45,6 +45,9 @@ T = TypeVar("T")
 Locate = Callable[["GraphServiceClient"], "BaseRequestBuilder"]
 """Picks the request builder (the URL) from the client, e.g. ``lambda c: c.device_management...``."""
 
+PREFER_UNKNOWN_ENUM_MEMBERS = "include-unknown-enum-members"
+"""Sent on beta: https://learn.microsoft.com/graph/best-practices-concept#handling-future-members-in-evolvable-enumerations"""
+
 IDEMPOTENT_METHODS = frozenset({"GET", "PUT", "PATCH", "DELETE"})
 
 
@@ -234,6 +237,9 @@ class GraphRuntime:
         for name, value in (query or {}).items():
             info.query_parameters["%24" + name[1:] if name.startswith("$") else name] = value
         info.headers.try_add("Accept", "application/json")
+        if self.settings.api_version == "beta":
+            # evolvable enum members (sharedByUser, newer region groups) come back as themselves
+            info.headers.try_add("Prefer", PREFER_UNKNOWN_ENUM_MEMBERS)
         if body is not None:
             info.set_stream_content(json.dumps(body).encode("utf-8"), "application/json")
         try:

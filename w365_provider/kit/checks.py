@@ -13,10 +13,10 @@ from typing import Any
 
 from pulumi.dynamic import CheckFailure
 
-from w365_provider.kit.spec import Spec
-from w365_provider.kit.types import is_unknown
+from w365_provider.kit.spec import BETA, Property, Spec
+from w365_provider.kit.types import Enum, ListOf, Object, ValueType, is_unknown
 
-__all__ = ["Fail", "Rules", "validate"]
+__all__ = ["Fail", "Rules", "check_versions", "validate"]
 
 Fail = Callable[[str, str], None]
 """Reports one broken rule: ``fail(property, reason)``."""
@@ -45,3 +45,37 @@ def validate(spec: Spec, props: Mapping[str, Any], rules: Rules | None = None) -
     if rules is not None:
         rules(props, fail)
     return failures
+
+
+def check_versions(spec: Spec, props: Mapping[str, Any], version: str, fail: Fail, switch: str = "") -> None:
+    """Refuse what Graph's ``version`` does not have: a property (or nested key) only in beta,
+    or a beta-only enum member. ``switch`` completes the reason with how to use beta."""
+    if version == BETA:
+        return
+    for prop in spec:
+        value = props.get(prop.name)
+        if value is None or is_unknown(value):
+            continue
+        _versioned(prop, value, version, lambda reason, name=prop.name: fail(name, reason + switch), "")
+
+
+def _versioned(prop: Property, value: Any, version: str, report: Callable[[str], None], where: str) -> None:
+    if version not in prop.versions:
+        what = "a beta property of Microsoft Graph" if prop.graph else "needs Microsoft Graph's beta API"
+        report(f"{where}is {what}; the Graph root uses {version}".replace("is needs", "needs"))
+        return
+    _versioned_value(prop.type, value, version, report, where)
+
+
+def _versioned_value(kind: ValueType, value: Any, version: str, report: Callable[[str], None], where: str) -> None:
+    if isinstance(kind, Enum) and isinstance(value, str) and value in kind.beta_only:
+        report(f"{where}{value!r} is a beta value of Microsoft Graph; the Graph root uses {version}")
+    elif isinstance(kind, ListOf) and isinstance(value, list):
+        for index, item in enumerate(value):
+            label = f"{where}entry {index}: " if isinstance(kind.item, Object) else where
+            _versioned_value(kind.item, item, version, report, label)
+    elif isinstance(kind, Object) and isinstance(value, Mapping):
+        for field in kind.fields:
+            item = value.get(field.name)
+            if item is not None and not is_unknown(item):
+                _versioned(field, item, version, report, f"{where}{field.name} ")

@@ -15,7 +15,7 @@ from typing import Any
 from w365_provider.errors import GraphConflictError
 from w365_provider.kit.spec import LAST_APPLIED, Spec
 
-__all__ = ["Plan", "matches", "observed_inputs", "outputs", "plan_update", "project", "shape"]
+__all__ = ["Plan", "is_default", "matches", "observed_inputs", "outputs", "plan_update", "project", "shape", "strays"]
 
 
 def shape(value: Any) -> Any:
@@ -54,7 +54,32 @@ def observed_inputs(spec: Spec, observed: Mapping[str, Any], managed: Mapping[st
             inputs[name] = project(observed[name], want)
         elif prop.absent is not None:
             inputs[name] = prop.absent
+    for name in spec.owned:
+        if name not in managed and strays(observed.get(name), spec.by_name[name].default):
+            inputs[name] = observed[name]  # set out of band: the program's unset means Graph's default
     return inputs
+
+
+def _meaningful(value: Any) -> Any:
+    """``value`` with empty text, lists and objects (and keys holding them) taken as absent."""
+    if isinstance(value, Mapping):
+        kept = {k: _meaningful(v) for k, v in value.items()}
+        kept = {k: v for k, v in kept.items() if v is not None}
+        return kept or None
+    if isinstance(value, list):
+        return [_meaningful(v) for v in value] or None
+    return None if value == "" else value
+
+
+def is_default(value: Any, default: Any) -> bool:
+    """True when Graph's ``value`` is its ``default`` (empty text, lists and objects count as absent)."""
+    return _meaningful(value) == _meaningful(default)
+
+
+def strays(value: Any, default: Any) -> bool:
+    """True when Graph holds a value (``value``, not absent: a property v1.0 lacks never strays)
+    other than its ``default``."""
+    return _meaningful(value) is not None and not is_default(value, default)
 
 
 def matches(spec: Spec, observed: Mapping[str, Any], managed: Mapping[str, Any]) -> bool:
@@ -89,16 +114,20 @@ def plan_update(spec: Spec, olds: Mapping[str, Any], desired: Mapping[str, Any])
                 f"{desired[name]!r}); the {spec.short} must be replaced",
             )
     patch = [n for n in spec.updatable if n in desired and project(olds.get(n), desired[n]) != desired[n]]
+    owned = set(spec.owned)
     cleared = [
         name for name, default in spec.cleared_when_removed.items()
-        if name not in desired and name in managed_before and olds.get(name) != default
+        if name not in desired and (
+            (name in managed_before and not is_default(olds.get(name), default))
+            or (name in owned and strays(olds.get(name), default))
+        )
     ]  # fmt: skip
     actions: dict[str, Any] = {}
     for name in spec.actions:
         if name in desired:
             if project(olds.get(name) or [], desired[name]) != desired[name]:
                 actions[name] = list(desired[name])
-        elif name in managed_before and olds.get(name):
+        elif (name in managed_before or name in owned) and olds.get(name):
             actions[name] = spec.by_name[name].absent
     return Plan(patch, cleared, actions)
 

@@ -80,6 +80,8 @@ class Property:
     """The value that stands for "not in Graph's answer" in outputs and observed inputs."""
     note: str = ""
     """Appended to "<name> is required" for a nested key (an example, the allowed values)."""
+    derived: bool = False
+    """Graph fills it when the program leaves it out (an image's name): never drift when unset."""
 
     @property
     def is_input(self) -> bool:
@@ -128,6 +130,9 @@ class Spec:
     """Keep ``last_applied`` in the outputs (the shape of the inputs last written)."""
     admin_center: str = ""
     """Where a person finds these objects in the Microsoft Intune admin center."""
+    owns_unset: bool = False
+    """The program owns every writable property: one it leaves unset means Graph's ``default``,
+    so a value set out of band shows as drift and is reverted (``owned``)."""
 
     # -- derived views -------------------------------------------------------------------
 
@@ -206,8 +211,18 @@ class Spec:
 
     @cached_property
     def cleared_when_removed(self) -> dict[str, Any]:
-        """Inputs PATCHed back to Graph's default when the program stops setting them."""
-        return {p.name: p.default for p in self.properties if p.reset}
+        """Inputs PATCHed back to Graph's default when the program stops setting them (or, for
+        ``owned`` ones, never set them while Graph holds another value)."""
+        updatable = set(self.updatable)
+        return {p.name: p.default for p in self.properties if p.reset or (p.name in self.owned and p.name in updatable)}
+
+    @cached_property
+    def owned(self) -> tuple[str, ...]:
+        """Graph properties an unset input stands for as Graph's ``default`` (``owns_unset``):
+        the writable ones Graph does not derive."""
+        if not self.owns_unset:
+            return ()
+        return self.names(lambda p: p.is_input and p.graph is not None and not p.derived and not p.required)
 
     @property
     def adoptable(self) -> bool:

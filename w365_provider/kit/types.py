@@ -129,13 +129,23 @@ class Int(ValueType):
         if isinstance(value, bool) or not isinstance(value, int):
             report("must be a whole number")
 
+    def normalize(self, value: Any) -> Any:
+        """The engine passes numbers as floats (protobuf): ``5.0`` is ``5``."""
+        return int(value) if isinstance(value, float) and value.is_integer() else value
+
+    def to_graph(self, value: Any) -> Any:
+        """Graph's Int32 refuses ``5.0``: send whole numbers as integers."""
+        return self.normalize(value)
+
 
 @dataclass(frozen=True)
 class Enum(ValueType):
-    """One of ``members``; matched case-insensitively and stored as Graph spells it."""
+    """One of ``members``; matched case-insensitively and stored as Graph spells it.
+    ``beta_only``: the members only Graph's beta has (refused against v1.0 by ``checks``)."""
 
     members: tuple[str, ...] = ()
     graph_type: str = ""
+    beta_only: tuple[str, ...] = ()
 
     def check(self, value: Any, report: Report) -> None:
         if value not in self.members:

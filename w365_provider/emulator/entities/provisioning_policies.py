@@ -24,6 +24,7 @@ from ..errors import BadRequest
 from ..provisioning import reconcile
 from ..routing import Call, Node
 from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, int_prop, now_iso, require, string_prop, writable_properties
+from . import policy_actions
 from .assignments import POLICY_ASSIGNMENT, assignment_targets
 from .base import EntitySet, keyed_handler
 
@@ -310,15 +311,30 @@ class ProvisioningPolicies(EntitySet):
     navigation_types = {"assignments": POLICY_ASSIGNMENT}
 
     def routes(self) -> Node:
-        return self.collection(
+        node = self.collection(
             create=self.create,
             update=self.update,
             delete=self.delete,
             actions={
                 "assign": {"POST": keyed_handler(self.assign)},
                 "assignments": {"GET": self.handle_assignments_nav},
+                "apply": {"POST": keyed_handler(self.apply)},
             },
         )
+        node.children["applyConfig"] = Node(methods={"POST": self.handle_apply_config})
+        return node
+
+    def apply(self, policy_id: str, body: Any, version: str) -> None:
+        """[apply] (beta): 204; the policy must exist. Cloud PCs are not emulated: the request log
+        is what tests look at."""
+        policy_actions.require_beta(version, "apply")
+        self.require(policy_id)
+        policy_actions.check_apply(body, version)
+
+    def handle_apply_config(self, call: Call) -> Response:
+        """[applyConfig] (beta): 204 for a valid body."""
+        policy_actions.check_apply_config(call.body, call.version)
+        return Response(status_code=204)
 
     def create(self, body: Any, version: str) -> dict[str, Any]:
         """[create]: 201 with a server GUID; required properties, defaults, then every rule."""

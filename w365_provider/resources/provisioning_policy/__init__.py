@@ -19,13 +19,16 @@ from .provider import ProvisioningPolicyProvider
 from .spec import SPEC
 
 __all__ = [
+    "ApplyToExistingCloudPcsArgs",
     "AssignmentArgs",
+    "AutopilotConfigurationArgs",
     "AutopatchArgs",
     "DomainJoinConfigurationArgs",
     "MicrosoftManagedDesktopArgs",
     "ProvisioningPolicy",
     "ProvisioningPolicyProvider",
     "SPEC",
+    "UserSettingsPersistenceConfigurationArgs",
     "WindowsSettingArgs",
 ]
 
@@ -72,7 +75,41 @@ class AssignmentArgs(TypedDict, total=False):
     group_id: Required[str]
     """Entra group object id (GUID)."""
     service_plan_id: NotRequired[Optional[str]]
-    """Service plan (Cloud PC size) id; only for shared (Frontline) policies."""
+    """Service plan (Cloud PC size) id: required for Frontline and Reserve policies (see
+    ``w365_provider.lookups.get_service_plan`` / ``get_frontline_service_plan``)."""
+    allotment_display_name: NotRequired[str]
+    """Assignment name; Frontline shared (``sharedByEntraGroup``) only, required there. Beta."""
+    allotment_licenses_count: NotRequired[int]
+    """Number of Cloud PCs of the assignment; Frontline shared only, required there. Beta."""
+
+
+class AutopilotConfigurationArgs(TypedDict):
+    """Windows Autopilot device preparation (beta)."""
+
+    device_preparation_profile_id: str
+    """The device preparation policy's id (GUID)."""
+    application_timeout_in_minutes: int
+    """Minutes allowed for the device preparation policy's apps, 30 to 360."""
+    on_failure_device_access_denied: bool
+    """Prevent users from connecting when installation fails or times out."""
+
+
+class UserSettingsPersistenceConfigurationArgs(TypedDict, total=False):
+    """User Experience Sync (beta; Frontline shared only)."""
+
+    user_settings_persistence_enabled: bool
+    """Keep users' app settings between sessions."""
+    user_settings_persistence_storage_size_category: str
+    """``fourGB`` (Graph's default), ``eightGB``, ``sixteenGB``, ``thirtyTwoGB`` or ``sixtyFourGB``."""
+
+
+class ApplyToExistingCloudPcsArgs(TypedDict, total=False):
+    """Options of "Apply to existing Cloud PCs" (Graph's beta ``apply`` action)."""
+
+    reserve_percentage: int
+    """Percentage of Cloud PCs kept available while a region change is applied (0 to 99)."""
+    force_user_logoff: bool
+    """Sign users out so the change applies now rather than at their next sign-in."""
 
 
 class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="ProvisioningPolicy"):
@@ -96,7 +133,19 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     :param domain_join_configurations: How Cloud PCs join, by priority; see ``DomainJoinConfigurationArgs``.
     :param description: Free text.
     :param image_display_name: Image name shown in Intune; Graph fills it when omitted.
-    :param provisioning_type: ``dedicated`` (default) or ``shared``; a change replaces the policy.
+    :param provisioning_type: License type: ``dedicated`` (Enterprise, the default),
+        ``sharedByUser`` (Frontline dedicated; ``shared`` is its deprecated v1.0 name),
+        ``sharedByEntraGroup`` (Frontline shared) or ``reserve`` (Reserve); the last three need
+        ``w365:graphUrl`` on ``/beta``. A change replaces the policy.
+    :param user_experience_type: Beta. ``cloudPc`` (full desktop, Graph's default) or ``cloudApp``
+        (Cloud Apps, Frontline shared only); a change replaces the policy.
+    :param autopilot_configuration: Beta. Windows Autopilot device preparation; see
+        ``AutopilotConfigurationArgs``.
+    :param user_settings_persistence_configuration: Beta, Frontline shared only. User Experience Sync.
+    :param scope_ids: Beta. Scope tag ids (Graph's default ``["0"]``, the Default tag).
+    :param apply_to_existing_cloud_pcs: Beta. When set (``{}`` or ``ApplyToExistingCloudPcsArgs``),
+        a change of region or single sign-on is applied to existing Cloud PCs after the update
+        (Graph's ``apply`` action); otherwise existing Cloud PCs keep their old settings.
     :param enable_single_sign_on: Single sign-on to Cloud PCs (Graph's default: false).
     :param local_admin_enabled: Users are local administrators (default false); a change replaces
         the policy, as Graph's update does not take it.
@@ -104,8 +153,13 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     :param cloud_pc_naming_template: For example ``CPC-%USERNAME:4%-%RAND:5%``.
     :param microsoft_managed_desktop: ``{"managed_type": ..., "profile": ...}``.
     :param autopatch: ``{"autopatch_group_id": ...}``.
-    :param assignments: Groups to assign; the whole set is replaced on change. ``None`` leaves
-        assignments unmanaged, ``[]`` removes them all.
+    :param assignments: Groups to assign; the whole set is replaced on change. Left out, the
+        policy has no assignments (groups assigned in the portal are removed by ``up``).
+
+    The code owns the whole policy: a writable property left out means Graph's default, so a
+    value set in the portal shows as drift after ``refresh`` and is reverted by ``up``. To let
+    the portal own a property, name it in ``ignore_changes`` (``opts=pulumi.ResourceOptions(
+    ignore_changes=["enable_single_sign_on"])``).
     :param adopt: Take over an existing policy with this display name instead of creating one
         (the import path, since dynamic resources cannot be imported).
     :param opts: Resource options; ``replace_on_changes`` and ``ignore_changes=["adopt"]`` are
@@ -136,6 +190,11 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     """``MicrosoftManagedDesktopArgs`` keys."""
     autopatch: pulumi.Output[Optional[dict[str, Any]]]
     """``AutopatchArgs`` keys."""
+    user_experience_type: pulumi.Output[Optional[str]]
+    autopilot_configuration: pulumi.Output[Optional[dict[str, Any]]]
+    user_settings_persistence_configuration: pulumi.Output[Optional[dict[str, Any]]]
+    scope_ids: pulumi.Output[Optional[list[str]]]
+    apply_to_existing_cloud_pcs: pulumi.Output[Optional[dict[str, Any]]]
     assignments: pulumi.Output[list[dict[str, Any]]]
     """``AssignmentArgs`` keys; as Graph holds them (sorted by group id)."""
     grace_period_in_hours: pulumi.Output[Optional[int]]
@@ -162,6 +221,11 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
         microsoft_managed_desktop: Optional[pulumi.Input[MicrosoftManagedDesktopArgs]] = None,
         autopatch: Optional[pulumi.Input[AutopatchArgs]] = None,
         assignments: Optional[pulumi.Input[Sequence[pulumi.Input[AssignmentArgs]]]] = None,
+        user_experience_type: Optional[pulumi.Input[str]] = None,
+        autopilot_configuration: Optional[pulumi.Input[AutopilotConfigurationArgs]] = None,
+        user_settings_persistence_configuration: Optional[pulumi.Input[UserSettingsPersistenceConfigurationArgs]] = None,
+        scope_ids: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
+        apply_to_existing_cloud_pcs: Optional[pulumi.Input[ApplyToExistingCloudPcsArgs]] = None,
         adopt: bool = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:

@@ -23,12 +23,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from w365_provider.errors import GraphError, GraphNotFoundError
+from pulumi.dynamic import UpdateResult
+
+from w365_provider.errors import ConfigurationError, GraphError, GraphNotFoundError
 from w365_provider.graph.client import GraphRuntime
-from w365_provider.kit import drift, mapping, steps
+from w365_provider.kit import V1, checks, drift, mapping, steps
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.provider import SpecProvider
 
+from . import apply as policy_apply
 from . import rules as policy_rules
 from .spec import ASSIGNMENT, GROUP_TARGET_TYPE, SPEC
 
@@ -94,11 +97,21 @@ class ProvisioningPolicyProvider(SpecProvider):
 
     # -- what the table cannot say ---------------------------------------------------------
 
+    def api_version(self) -> str:
+        """The Graph version ``w365:graphUrl`` names (``v1.0`` when the settings cannot be read:
+        the run itself reports that)."""
+        try:
+            return self.settings().api_version
+        except ConfigurationError:
+            return V1
+
     def rules(self, props: Mapping[str, Any], fail: Fail) -> None:
         policy_rules.rules(props, fail)
+        checks.check_versions(SPEC, props, self.api_version(), fail, policy_rules.SWITCH_TO_BETA)
 
     def warning(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
-        return policy_rules.reprovision_warning(olds, news)
+        found = [policy_rules.deprecation_warning(news), policy_rules.reprovision_warning(olds, news)]
+        return "\n".join(w for w in found if w) or None
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return normalize(props)
@@ -107,6 +120,20 @@ class ProvisioningPolicyProvider(SpecProvider):
         return policy_from_graph(body)
 
     # -- extra Graph steps -----------------------------------------------------------------
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """The kit's update, then "Apply to existing Cloud PCs" when the program asks for it and
+        region or single sign-on changed (one ``apply`` call; never on create or a no-op). A
+        failed apply fails the step; the next ``up`` sends the same update again (Graph takes it
+        as no change) and retries the apply."""
+        result = super().update(id_, olds, news)
+        desired = self.inputs_of(news)
+        settings = policy_apply.changed_settings(olds, desired)
+        if settings and desired.get("apply_to_existing_cloud_pcs") is not None:
+            rt = self._runtime()
+            name = str(desired.get(SPEC.name_property) or id_)
+            rt.run(policy_apply.apply(rt, id_, name, settings, desired["apply_to_existing_cloud_pcs"]))
+        return result
 
     async def after_create(
         self, rt: GraphRuntime, created: Mapping[str, Any], observed: dict[str, Any], desired: Mapping[str, Any]

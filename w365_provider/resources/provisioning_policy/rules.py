@@ -12,16 +12,24 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from w365_provider import labels
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.types import GUID, is_unknown
 
 from .spec import ASSIGNMENT, DOMAIN_JOIN, SPEC
 
-__all__ = ["REPROVISION_WARNED", "normalize_extra", "reprovision_warning", "rules"]
+__all__ = ["REPROVISION_WARNED", "beta_rules", "deprecation_warning", "normalize_extra", "reprovision_warning", "rules"]
 
 NAMING_TEMPLATE_MIN, NAMING_TEMPLATE_MAX = 5, 15
 NAMING_TEMPLATE_PREFIX_MAX = 10
 NAMING_TEMPLATE_RAND_MIN = 5
+AUTOPILOT_MIN, AUTOPILOT_MAX = 30, 360
+RESERVE_PERCENTAGE_MAX = 99
+SWITCH_TO_BETA = (
+    "; to use it, set w365:graphUrl to Graph's beta root (https://graph.microsoft.com/beta, or the "
+    "emulator's http://127.0.0.1:8765/beta)"
+)
+"""How to switch, appended to the refusal of a beta-only property or value against v1.0."""
 
 _GALLERY_IMAGE_ID = re.compile(r"^[^_\s]+_[^_\s]+_[^_\s]+$")
 _TEMPLATE_TOKEN = re.compile(r"%(USERNAME|RAND):(\d+)%")
@@ -34,6 +42,8 @@ REPROVISION_WARNED: dict[str, str] = {
     "enable_single_sign_on": "single sign-on (enable_single_sign_on)",
 }
 """Changes that reach only Cloud PCs provisioned afterwards, as the warning names them."""
+APPLIED_TO_EXISTING = ("domain_join_configurations", "enable_single_sign_on")
+"""Of those, what Graph's beta ``apply`` brings to existing Cloud PCs (region, single sign-on)."""
 
 
 def normalize_extra(props: dict[str, Any]) -> dict[str, Any]:
@@ -50,6 +60,7 @@ def rules(props: Mapping[str, Any], fail: Fail) -> None:
     _check_domain_joins(props.get("domain_join_configurations"), fail)
     _check_naming_template(props.get("cloud_pc_naming_template"), props.get("provisioning_type"), fail)
     _check_assignments(props.get("assignments"), props.get("provisioning_type"), fail)
+    beta_rules(props, fail)
 
 
 def _check_image_id(value: Any, image_type: Any, fail: Fail) -> None:
@@ -151,9 +162,13 @@ def _check_naming_template(value: Any, provisioning_type: Any, fail: Fail) -> No
 
 
 def _check_assignments(value: Any, provisioning_type: Any, fail: Fail) -> None:
-    """A group at most once; a shared (Frontline) policy names the Cloud PC size of each group."""
+    """A group at most once; a Frontline or Reserve policy names the Cloud PC size of each group
+    (https://learn.microsoft.com/graph/api/resources/cloudpcmanagementgroupassignmenttarget?view=graph-rest-beta);
+    a Frontline shared one also the assignment's name and its number of Cloud PCs, which only
+    Frontline shared takes (https://learn.microsoft.com/windows-365/enterprise/create-provisioning-policy)."""
     prop = "assignments"
     seen: set[str] = set()
+    known = not is_unknown(provisioning_type)
     for _index, entry in _entries(value, ASSIGNMENT):
         group = entry.get("group_id")
         if group is None:
@@ -162,8 +177,62 @@ def _check_assignments(value: Any, provisioning_type: Any, fail: Fail) -> None:
             if group.lower() in seen:
                 fail(prop, f"group {group} is assigned more than once")
             seen.add(group.lower())
-        if provisioning_type == "shared" and entry.get("service_plan_id") is None:
-            fail(prop, f"group {group}: a shared policy needs service_plan_id for each assignment")
+        if not known:
+            continue
+        if provisioning_type not in (None, "dedicated") and entry.get("service_plan_id") is None:
+            fail(prop, f"group {group}: a {provisioning_type} policy needs service_plan_id for each assignment")
+        _check_allotment(group, entry, provisioning_type, fail)
+
+
+def _check_allotment(group: Any, entry: Mapping[str, Any], provisioning_type: Any, fail: Fail) -> None:
+    allotment = [k for k in ("allotment_display_name", "allotment_licenses_count") if entry.get(k) is not None]
+    license_type = labels.license_type(provisioning_type)
+    if provisioning_type == "sharedByEntraGroup":
+        for key in ("allotment_display_name", "allotment_licenses_count"):
+            if key not in allotment:
+                fail("assignments", f"group {group}: a sharedByEntraGroup policy ({license_type}) needs {key} "
+                                    "(the assignment's name and its number of Cloud PCs)")  # fmt: skip
+        count = entry.get("allotment_licenses_count")
+        if isinstance(count, int) and not is_unknown(count) and count < 1:
+            fail("assignments", f"group {group}: allotment_licenses_count must be at least 1 (got {count})")
+    elif allotment:
+        fail("assignments", f"group {group}: {' and '.join(allotment)} only apply to sharedByEntraGroup policies "
+                            f"(Frontline shared), not {provisioning_type or 'dedicated'} ({license_type})")  # fmt: skip
+
+
+def beta_rules(props: Mapping[str, Any], fail: Fail) -> None:
+    """Combinations the beta reference documents
+    (https://learn.microsoft.com/graph/api/resources/cloudpcprovisioningpolicy?view=graph-rest-beta)."""
+    kind = props.get("provisioning_type")
+    if is_unknown(kind):
+        return
+    if props.get("user_experience_type") == "cloudApp" and kind != "sharedByEntraGroup":
+        fail("user_experience_type", "cloudApp (Cloud Apps) needs provisioning_type sharedByEntraGroup "
+                                     f"(Frontline shared), not {kind} ({labels.license_type(kind)})")  # fmt: skip
+    if props.get("user_settings_persistence_configuration") is not None and kind != "sharedByEntraGroup":
+        fail("user_settings_persistence_configuration", "is only for provisioning_type sharedByEntraGroup "
+                                                        f"(Frontline shared), not {kind} ({labels.license_type(kind)})")  # fmt: skip
+    autopilot = props.get("autopilot_configuration")
+    timeout = autopilot.get("application_timeout_in_minutes") if isinstance(autopilot, dict) else None
+    if isinstance(timeout, int) and not isinstance(timeout, bool) and not AUTOPILOT_MIN <= timeout <= AUTOPILOT_MAX:
+        fail("autopilot_configuration", f"application_timeout_in_minutes must be {AUTOPILOT_MIN} to {AUTOPILOT_MAX} "
+                                        f"minutes (got {timeout})")  # fmt: skip
+    apply = props.get("apply_to_existing_cloud_pcs")
+    percent = apply.get("reserve_percentage") if isinstance(apply, dict) else None
+    if isinstance(percent, int) and not isinstance(percent, bool) and not 0 <= percent <= RESERVE_PERCENTAGE_MAX:
+        fail("apply_to_existing_cloud_pcs", f"reserve_percentage must be 0 to {RESERVE_PERCENTAGE_MAX} (got {percent})")
+
+
+def deprecation_warning(news: Mapping[str, Any]) -> str | None:
+    """``shared`` gives way to ``sharedByUser`` in the beta reference (the provisioningType row)."""
+    if news.get("provisioning_type") != "shared":
+        return None
+    return (
+        f"warning: {SPEC.noun} '{news.get(SPEC.name_property)}': provisioning_type shared "
+        f"({labels.license_type('shared')}) is deprecated and stops being returned on April 30, 2027; "
+        "use sharedByUser (needs w365:graphUrl on /beta), which a change of provisioning_type does by "
+        "replacing the policy"
+    )
 
 
 def reprovision_warning(olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
@@ -176,10 +245,16 @@ def reprovision_warning(olds: Mapping[str, Any], news: Mapping[str, Any]) -> str
     ]  # fmt: skip
     if not changed:
         return None
-    what = ", ".join(REPROVISION_WARNED[name] for name in changed)
     name = news.get(SPEC.name_property, olds.get(SPEC.name_property))
-    return (
-        f"warning: {SPEC.noun} '{name}': the change of "
-        f"{what} applies only to Cloud PCs provisioned from now on; existing Cloud PCs keep their old "
-        "settings until they are reprovisioned"
-    )
+    applied = [n for n in changed if n in APPLIED_TO_EXISTING] if news.get("apply_to_existing_cloud_pcs") is not None else []
+    kept = [n for n in changed if n not in applied]
+    parts = []
+    if applied:
+        what = ", ".join(REPROVISION_WARNED[n] for n in applied)
+        parts.append(f"warning: {SPEC.noun} '{name}': the change of {what} will be applied to existing Cloud PCs "
+                     "after the update (apply_to_existing_cloud_pcs)")  # fmt: skip
+    if kept:
+        what = ", ".join(REPROVISION_WARNED[n] for n in kept)
+        parts.append(f"warning: {SPEC.noun} '{name}': the change of {what} applies only to Cloud PCs provisioned "
+                     "from now on; existing Cloud PCs keep their old settings until they are reprovisioned")  # fmt: skip
+    return "\n".join(parts)
