@@ -16,7 +16,7 @@ provider the config stored in state with the provider, not the stack's current c
 environment is the one source that is always current (see ``docs/reliability.md``).
 
 Settings fail closed (``from_stack_config``): every key of the ``w365`` namespace must be a
-provider setting above (or ``deviceImageTimeoutMinutes``) or a section of the program
+provider setting (``PROVIDER_SETTINGS``: the above, and the timeouts some resources read) or a section of the program
 (``w365_provider.stack_config.SECTIONS``); an unknown key is refused with the closest known
 one. Microsoft Graph is the default only when no ``w365:`` provider key is set at all, so a
 stack whose ``w365:graphUrl`` is missing or misspelt never reaches Microsoft Graph by default. A token stored in plain
@@ -47,6 +47,7 @@ from w365_provider.graph.retry import RetryPolicy
 __all__ = [
     "DEFAULT_GRAPH_URL",
     "PROVIDER_KEYS",
+    "PROVIDER_SETTINGS",
     "Settings",
     "check_keys",
     "check_program_config",
@@ -77,8 +78,26 @@ SETTING_KEYS = (
 )  # fmt: skip
 """The keys ``Settings`` reads (namespace ``w365``)."""
 
-PROVIDER_KEYS = (*SETTING_KEYS, "deviceImageTimeoutMinutes")
-"""Every provider key of the ``w365`` namespace (``deviceImageTimeoutMinutes``: ``DeviceImage``)."""
+PROVIDER_SETTINGS: dict[str, tuple[str, str]] = {
+    "graphUrl": ("uri", f"Graph root with its version segment (/v1.0 or /beta); default {DEFAULT_GRAPH_URL} only when no other w365 provider key is set."),
+    "tenantId": ("text", "Microsoft Entra tenant for tokens (azure-identity)."),
+    "graphToken": ("secret", "A bearer token sent as is (an emulator); set it as a secret: pulumi config set --secret w365:graphToken."),
+    "timeoutSeconds": ("number", "Timeout of one HTTP request to Graph (default 60)."),
+    "retryMaxAttempts": ("number", "Attempts per Graph call on throttling and transient errors."),
+    "retryMinDelaySeconds": ("number", "Shortest wait between attempts."),
+    "retryMaxDelaySeconds": ("number", "Longest wait between attempts."),
+    "retryMaxTotalSeconds": ("number", "Longest time one Graph call may spend retrying."),
+    "deviceImageTimeoutMinutes": ("number", "How long a custom image upload may stay pending (default 180); DeviceImage."),
+    "healthCheckTimeoutMinutes": ("number", "How long an Azure network connection's health checks may run (default 60); NetworkConnection."),
+    "healthCheckPollSeconds": ("number", "First wait between health-check status reads (default 1); NetworkConnection."),
+}  # fmt: skip
+"""Every provider key of the ``w365`` namespace: kind (``uri``, ``text``, ``secret``, ``number``)
+and description. The one list: ``check_keys`` accepts these, and the stack file's JSON Schema
+(``config/schema.py``) is generated from it. ``SETTING_KEYS`` are read by ``Settings``; the
+others by the resource that uses them (``req.config`` in its provider)."""
+
+PROVIDER_KEYS = tuple(PROVIDER_SETTINGS)
+"""Every provider key of the ``w365`` namespace (the keys of ``PROVIDER_SETTINGS``)."""
 
 # config key -> environment variable
 _ENV = {"graphUrl": "W365_GRAPH_URL", "tenantId": "W365_TENANT_ID", "graphToken": "W365_GRAPH_TOKEN"}
@@ -173,11 +192,6 @@ class Settings:
     def graph_host(self) -> str:
         """Host name of the Graph root."""
         return urlsplit(self.graph_url).hostname or ""
-
-    @property
-    def api_version(self) -> str:
-        """The Graph API version: the last segment of the root (``v1.0`` or ``beta``)."""
-        return urlsplit(self.graph_url).path.rstrip("/").rsplit("/", 1)[-1]
 
     @property
     def is_microsoft_graph(self) -> bool:

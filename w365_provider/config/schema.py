@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from w365_provider import settings
 from w365_provider.config.model import StackConfigModel
 
 __all__ = ["PROVIDER_SETTINGS", "SCHEMA_PATH", "schema_text", "stack_file_schema"]
@@ -34,22 +35,18 @@ _SECRET: dict[str, Any] = {
     "additionalProperties": False,
 }
 
-PROVIDER_SETTINGS: dict[str, tuple[dict[str, Any], str]] = {
-    "graphUrl": ({**_TEXT, "format": "uri"}, "Graph root with its version segment; default https://graph.microsoft.com/v1.0."),
-    "tenantId": (_TEXT, "Microsoft Entra tenant for tokens (azure-identity)."),
-    "graphToken": (
-        {"oneOf": [_SECRET, _TEXT]},
-        "A bearer token sent as is (an emulator); set it as a secret: pulumi config set --secret w365:graphToken.",
-    ),
-    "deviceImageTimeoutMinutes": (_NUMBER, "How long a custom image upload may stay pending (default 180)."),
-    "healthCheckTimeoutMinutes": (_NUMBER, "How long an Azure network connection's health checks may run (default 60)."),
-    "healthCheckPollSeconds": (_NUMBER, "First wait between health-check status reads (default 1)."),
-    "timeoutSeconds": (_NUMBER, "Timeout of one HTTP request to Graph (default 60)."),
-    "retryMaxAttempts": (_NUMBER, "Attempts per Graph call on throttling and transient errors."),
-    "retryMinDelaySeconds": (_NUMBER, "Shortest wait between attempts."),
-    "retryMaxDelaySeconds": (_NUMBER, "Longest wait between attempts."),
+_KINDS: dict[str, dict[str, Any]] = {
+    "uri": {**_TEXT, "format": "uri"},
+    "text": _TEXT,
+    "secret": {"oneOf": [_SECRET, _TEXT]},
+    "number": _NUMBER,
 }
-"""The provider settings a stack file may set (``w365_provider/settings.py`` reads them)."""
+
+PROVIDER_SETTINGS: dict[str, tuple[dict[str, Any], str]] = {
+    key: (_KINDS[kind], description) for key, (kind, description) in settings.PROVIDER_SETTINGS.items()
+}
+"""The provider settings a stack file may set, with their JSON Schema: generated from
+``w365_provider.settings.PROVIDER_SETTINGS`` (the one list)."""
 
 
 def stack_file_schema() -> dict[str, Any]:
