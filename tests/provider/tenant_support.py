@@ -25,6 +25,17 @@ def configured(cls: type[P], emu: EmulatorProcess, token: str | None = None, **c
     return provider
 
 
+def beta_url(emu: EmulatorProcess) -> str:
+    """The emulator's Graph root on beta (``w365:graphUrl`` decides the version)."""
+    return emu.url + "/beta"
+
+
+def snapshot(entity_set: str, version: str = "v1.0") -> tuple[str, str]:
+    """The one list of ids and names (``$select=id,displayName``) a provider process makes
+    before its first create of ``entity_set`` (ownership), as ``calls`` shows it."""
+    return ("GET", f"{version}:/{entity_set}")
+
+
 def checked(provider: SpecProvider, news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
     """``check`` of ``news``; asserts there are no failures."""
     result = provider.check(olds or {}, {"__provider": "p", **news})

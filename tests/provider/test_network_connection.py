@@ -14,7 +14,7 @@ from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import ConfigurationError, GraphConflictError, GraphError, HealthCheckFailedError
 from w365_provider.resources.network_connection import NetworkConnectionProvider, is_app_only
 
-from .tenant_support import calls, checked, configured
+from .tenant_support import calls, checked, configured, snapshot
 
 CONNECTIONS = "/deviceManagement/virtualEndpoint/onPremisesConnections"
 POLICIES = "/deviceManagement/virtualEndpoint/provisioningPolicies"
@@ -57,8 +57,10 @@ def test_create_runs_health_checks_until_they_pass(provider: NetworkConnectionPr
                                                     capfd: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     created = provider.create(checked(provider, valid()))
     made = calls(emu)
-    assert made[:2] == [("POST", "v1.0:/onPremisesConnections"), ("POST", f"v1.0:/onPremisesConnections/{created.id}/runHealthChecks")]
-    assert set(made[2:]) == {("GET", f"v1.0:/onPremisesConnections/{created.id}")} and made[2:]
+    assert made[:3] == [snapshot("onPremisesConnections"), ("POST", "v1.0:/onPremisesConnections"),
+                        ("POST", f"v1.0:/onPremisesConnections/{created.id}/runHealthChecks")]  # fmt: skip
+    assert emu.requests()[0]["query"] == "$select=id,displayName"  # the process's one ownership snapshot
+    assert set(made[3:]) == {("GET", f"v1.0:/onPremisesConnections/{created.id}")} and made[3:]
     assert created.outs["health_check_status"] == "passed"
     assert created.outs["ad_domain_password"] == PASSWORD  # the engine stores it as a secret
     err = capfd.readouterr().err

@@ -7,14 +7,14 @@ import pytest
 from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.resources.organization_settings import DELETE_NOTE, OrganizationSettingsProvider
 
-from .tenant_support import calls, checked, configured
+from .tenant_support import beta_url, calls, checked, configured
 
 PATH = "/deviceManagement/virtualEndpoint/organizationSettings"
 
 
 @pytest.fixture
 def provider(emu: EmulatorProcess) -> OrganizationSettingsProvider:
-    return configured(OrganizationSettingsProvider, emu)
+    return configured(OrganizationSettingsProvider, emu, graphUrl=beta_url(emu))
 
 
 def test_create_is_one_patch_and_delete_none(provider: OrganizationSettingsProvider, emu: EmulatorProcess,
@@ -47,3 +47,12 @@ def test_the_table_checks(provider: OrganizationSettingsProvider) -> None:
 def test_v1_has_no_organization_settings(emu: EmulatorProcess) -> None:
     status, body = emu.graph("GET", PATH)
     assert status == 400 and "organizationSettings" in body["error"]["message"]
+
+
+def test_refused_at_preview_when_the_graph_root_is_v1(emu: EmulatorProcess) -> None:
+    provider = configured(OrganizationSettingsProvider, emu)
+    result = provider.check({}, {"os_version": "windows11"})
+    [failure] = result.failures
+    assert "cloudPcOrganizationSettings (organization settings) exists only in Microsoft Graph's beta API" in failure.reason
+    assert "the Graph root uses v1.0" in failure.reason and "set w365:graphUrl to Graph's beta root" in failure.reason
+    assert emu.requests() == []  # no Graph call

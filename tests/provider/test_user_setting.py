@@ -9,11 +9,12 @@ import pytest
 
 from tests.unit.rules_cases import G1, G2
 from w365_provider.emulator.launcher import EmulatorProcess
-from w365_provider.resources.user_setting import UserSettingBetaProvider, UserSettingProvider
+from w365_provider.resources.user_setting import UserSettingProvider
 
-from .tenant_support import calls, checked, configured
+from .tenant_support import beta_url, calls, checked, configured, snapshot
 
 SETTINGS = "/deviceManagement/virtualEndpoint/userSettings"
+SNAPSHOT = snapshot("userSettings")
 
 
 def valid(**changes: Any) -> dict[str, Any]:
@@ -37,7 +38,8 @@ def test_create_with_assignments_is_post_and_assign(provider: UserSettingProvide
     inputs = checked(provider, valid(assignments=[{"group_id": G2}, {"group_id": G1.upper()}]))
     assert calls(emu) == []
     created = provider.create(inputs)
-    assert calls(emu) == [("POST", "v1.0:/userSettings"), ("POST", f"v1.0:/userSettings/{created.id}/assign")]
+    assert calls(emu) == [SNAPSHOT, ("POST", "v1.0:/userSettings"), ("POST", f"v1.0:/userSettings/{created.id}/assign")]
+    assert emu.requests()[0]["query"] == "$select=id,displayName"
     assert created.outs["assignments"] == [{"group_id": G1}, {"group_id": G2}]
     (stored,) = settings(emu)
     assert stored["localAdminEnabled"] is True and stored["restorePointSetting"]["frequencyType"] == "sixHours"
@@ -46,7 +48,9 @@ def test_create_with_assignments_is_post_and_assign(provider: UserSettingProvide
 
 def test_create_unassigned_is_one_post(provider: UserSettingProvider, emu: EmulatorProcess) -> None:
     provider.create(checked(provider, valid()))
-    assert calls(emu) == [("POST", "v1.0:/userSettings")]
+    assert calls(emu) == [SNAPSHOT, ("POST", "v1.0:/userSettings")]
+    provider.create(checked(provider, valid(display_name="Second")))
+    assert calls(emu) == [SNAPSHOT, ("POST", "v1.0:/userSettings"), ("POST", "v1.0:/userSettings")]  # one per process
 
 
 def test_restore_point_change_is_one_patch(provider: UserSettingProvider, emu: EmulatorProcess) -> None:
@@ -116,12 +120,12 @@ def test_dropped_connection_after_post_leaves_one_setting(provider: UserSettingP
 
 
 def test_beta_properties_go_to_beta(emu: EmulatorProcess) -> None:
-    provider = configured(UserSettingBetaProvider, emu)
+    provider = configured(UserSettingProvider, emu, graphUrl=beta_url(emu))
     inputs = checked(provider, valid(notification_setting={"restart_prompts_disabled": True},
                                      restore_point_setting={"frequency_in_hours": 6, "user_restore_enabled": True},
                                      provisioning_source_type="snapshot"))  # fmt: skip
     created = provider.create(inputs)
-    assert calls(emu) == [("POST", "beta:/userSettings")]
+    assert calls(emu) == [snapshot("userSettings", "beta"), ("POST", "beta:/userSettings")]
     emu.clear_requests()
     read = provider.read(created.id, created.outs)
     assert calls(emu) == [("GET", f"beta:/userSettings/{created.id}")]
@@ -130,6 +134,8 @@ def test_beta_properties_go_to_beta(emu: EmulatorProcess) -> None:
 
 
 def test_v1_provider_refuses_beta_properties(provider: UserSettingProvider) -> None:
-    result = provider.check({}, valid(notification_setting={"restart_prompts_disabled": True}))
-    assert [f.property for f in result.failures] == ["notification_setting"]
-    assert "only in Graph beta" in result.failures[0].reason
+    result = provider.check({}, valid(notification_setting={"restart_prompts_disabled": True},
+                                      restore_point_setting={"frequency_in_hours": 6}))  # fmt: skip
+    assert [f.property for f in result.failures] == ["restore_point_setting", "notification_setting"]
+    assert "frequency_in_hours is a beta property of Microsoft Graph; the Graph root uses v1.0" in result.failures[0].reason
+    assert "set w365:graphUrl to Graph's beta root" in result.failures[1].reason  # and how to switch

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from tests.unit.rules_cases import G1
-from w365_provider.resources.user_setting import BETA_SPEC, SPEC, UserSettingBetaProvider, UserSettingProvider, normalize, validate
-from w365_provider.resources.user_setting.spec import beta_only
+from w365_provider.kit import checks
+from w365_provider.resources.user_setting import SPEC, UserSettingProvider, normalize, validate
 
 
 def failures(**props: Any) -> list[tuple[str, str]]:
@@ -59,21 +59,33 @@ def test_agreeing_frequency_type_and_hours_pass() -> None:
     assert failures(restore_point_setting={"frequency_type": "default", "frequency_in_hours": 12}) == []
 
 
+def beta_refusals(props: dict[str, Any], version: str) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    checks.check_versions(SPEC, normalize(props), version, lambda prop, reason: found.append((prop, reason)))
+    return found
+
+
 def test_beta_only_properties_are_named() -> None:
-    assert beta_only({"notification_setting": {"restart_prompts_disabled": True},
-                      "restore_point_setting": {"frequency_in_hours": 4}}) == [  # fmt: skip
-        "notification_setting", "restore_point_setting.frequency_in_hours"]
-    assert beta_only({"local_admin_enabled": True, "restore_point_setting": {"frequency_type": "default"}}) == []
+    props = {"notification_setting": {"restart_prompts_disabled": True}, "restore_point_setting": {"frequency_in_hours": 4}}
+    assert beta_refusals(props, "v1.0") == [
+        ("restore_point_setting", "frequency_in_hours is a beta property of Microsoft Graph; the Graph root uses v1.0"),
+        ("notification_setting", "is a beta property of Microsoft Graph; the Graph root uses v1.0"),
+    ]
+    assert beta_refusals(props, "beta") == []
+    assert beta_refusals({"local_admin_enabled": True, "restore_point_setting": {"frequency_type": "default"}}, "v1.0") == []
 
 
 def test_every_property_is_updated_in_place() -> None:
-    assert SPEC.replace_on_changes == () and BETA_SPEC.replace_on_changes == ()
+    assert SPEC.replace_on_changes == ()
     assert set(SPEC.updatable) >= {"display_name", "local_admin_enabled", "reset_enabled", "restore_point_setting"}
 
 
-def test_v1_and_beta_specs_list_the_same_properties() -> None:
-    assert [p.name for p in SPEC] == [p.name for p in BETA_SPEC]
-    assert UserSettingProvider.spec is SPEC and UserSettingBetaProvider.spec is BETA_SPEC
+def test_one_table_for_both_versions() -> None:
+    """The Graph root's version decides (as for policies): one provider, one table."""
+    assert UserSettingProvider.spec is SPEC
+    assert {p.name for p in SPEC} - {p.name for p in SPEC.properties_for("v1.0")} == {
+        "self_service_enabled", "cross_region_disaster_recovery_setting", "notification_setting",
+        "provisioning_source_type"}  # fmt: skip
 
 
 def test_v1_schema_is_covered() -> None:

@@ -16,13 +16,19 @@ from pulumi.dynamic import CheckFailure
 from w365_provider.kit.spec import BETA, Property, Spec
 from w365_provider.kit.types import Enum, ListOf, Object, ValueType, is_unknown
 
-__all__ = ["Fail", "Rules", "check_versions", "validate"]
+__all__ = ["SWITCH_TO_BETA", "Fail", "Rules", "check_beta_entity", "check_versions", "validate"]
 
 Fail = Callable[[str, str], None]
 """Reports one broken rule: ``fail(property, reason)``."""
 
 Rules = Callable[[Mapping[str, Any], Fail], None]
 """A resource's own rules: ``rules(props, fail)``."""
+
+SWITCH_TO_BETA = (
+    "; to use it, set w365:graphUrl to Graph's beta root (https://graph.microsoft.com/beta, or the "
+    "emulator's http://127.0.0.1:8765/beta)"
+)
+"""How to switch, appended to the refusal of a beta-only property, value or resource against v1.0."""
 
 
 def validate(spec: Spec, props: Mapping[str, Any], rules: Rules | None = None) -> list[CheckFailure]:
@@ -57,6 +63,14 @@ def check_versions(spec: Spec, props: Mapping[str, Any], version: str, fail: Fai
         if value is None or is_unknown(value):
             continue
         _versioned(prop, value, version, lambda reason, name=prop.name: fail(name, reason + switch), "")
+
+
+def check_beta_entity(spec: Spec, version: str, fail: Fail, switch: str = SWITCH_TO_BETA) -> None:
+    """Refuse a resource whose whole Graph entity exists only in beta when Graph's ``version``
+    is not beta (one failure, not one per property)."""
+    if version != BETA:
+        fail("", f"{spec.graph_type} ({spec.noun}) exists only in Microsoft Graph's beta API; "
+                 f"the Graph root uses {version}{switch}")  # fmt: skip
 
 
 def _versioned(prop: Property, value: Any, version: str, report: Callable[[str], None], where: str) -> None:

@@ -22,11 +22,12 @@ from typing import Any, ClassVar
 
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
+from w365_provider.errors import ConfigurationError
 from w365_provider.graph.client import GraphRuntime
 from w365_provider.graph.provider import GraphProvider
 from w365_provider.kit import checks, drift, mapping, steps
 from w365_provider.kit.ownership import Creator, ledger_of
-from w365_provider.kit.spec import LAST_APPLIED, Spec
+from w365_provider.kit.spec import LAST_APPLIED, V1, Spec
 
 __all__ = ["SpecProvider"]
 
@@ -82,6 +83,19 @@ class SpecProvider(GraphProvider):
         await steps.delete_object(rt, self.spec, object_id, name)
 
     # -- derived from the spec -------------------------------------------------------------
+
+    def api_version(self) -> str:
+        """The Graph version ``w365:graphUrl`` names (``v1.0`` when the settings cannot be read:
+        the run itself reports that). It decides what a resource may set: see ``check_versions``."""
+        try:
+            return self.settings().api_version
+        except ConfigurationError:
+            return V1
+
+    def check_versions(self, props: Mapping[str, Any], fail: checks.Fail) -> None:
+        """Refuse what the Graph version of ``w365:graphUrl`` does not have (beta-only
+        properties and values against v1.0), naming the property and how to switch."""
+        checks.check_versions(self.spec, props, self.api_version(), fail, checks.SWITCH_TO_BETA)
 
     def validate(self, props: Mapping[str, Any]) -> list[CheckFailure]:
         """Every rule broken by (normalized) ``props``; unknown values are skipped."""

@@ -1,11 +1,10 @@
-"""Graph API versions for resources whose properties (or whole entity) exist only in beta.
+"""Request builders for a Graph entity the (v1.0) msgraph-sdk lacks.
 
-The msgraph-sdk request builders are v1.0's. A builder's URL template is ``{+baseurl}/...``
-and the request adapter fills ``baseurl`` with its own (v1.0) root on every request, so the
-same template with the beta root written in place of ``{+baseurl}`` reaches beta
-(``https://graph.microsoft.com/beta/...``); query options still go through the template.
-An entity v1.0's SDK lacks (``cloudPcOrganizationSettings``) gets a ``RawBuilder`` with its
-own template.
+Every resource sends its requests to the Graph root ``w365:graphUrl`` names (its version
+decides what a resource may set: ``kit.checks.check_versions``). The SDK's builders have URL
+templates ``{+baseurl}/...`` that the request adapter fills with that root. An entity the
+v1.0 SDK has no builder for (``cloudPcOrganizationSettings``, beta only) gets a ``RawBuilder``
+with its own template at the version it exists in.
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from typing import Any
 
 from w365_provider.kit.spec import BETA, V1
 
-__all__ = ["RawBuilder", "at_version", "raw_builder", "root_for"]
+__all__ = ["RawBuilder", "raw_builder", "root_for"]
 
 _VERSION_SEGMENT = re.compile(r"/(v1\.0|beta)$")
 
@@ -28,15 +27,6 @@ def root_for(base_url: str, version: str) -> str:
     if _VERSION_SEGMENT.search(base_url):
         return _VERSION_SEGMENT.sub("/" + version, base_url)
     return base_url.rstrip("/") + "/" + version
-
-
-def at_version(builder: Any, version: str) -> Any:
-    """``builder`` (a v1.0 request builder) pointed at Graph ``version``."""
-    if version == V1:
-        return builder
-    root = root_for(str(builder.request_adapter.base_url), version)
-    template = str(builder.url_template).replace("{+baseurl}", root)
-    return RawBuilder(template, dict(builder.path_parameters), builder.request_adapter)
 
 
 @dataclass

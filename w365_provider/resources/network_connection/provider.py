@@ -24,7 +24,7 @@ from w365_provider.errors import GraphConflictError, GraphError
 from w365_provider.graph.client import GraphRuntime
 from w365_provider.kit import steps
 from w365_provider.kit.checks import Fail
-from w365_provider.kit.ownership import Creator
+from w365_provider.kit.ownership import Creator, ledger_of
 from w365_provider.kit.provider import SpecProvider
 
 from . import rules as connection_rules
@@ -70,7 +70,7 @@ class NetworkConnectionProvider(SpecProvider):
 
     def creator(self, rt: GraphRuntime) -> Creator:
         """Recovery after an ambiguous create compares everything but the password (Graph never returns it)."""
-        return _Creator(rt, self.spec, observe=self.observe, usable=self.usable)
+        return _Creator(rt, self.spec, ledger_of(self, self.spec), observe=self.observe, usable=self.usable)
 
     async def health(self, rt: GraphRuntime, connection_id: str, label: str) -> dict[str, Any]:
         return await run_health_checks(rt, connection_id, label, timeout=getattr(self, "_timeout", 3600.0),
@@ -120,8 +120,8 @@ class NetworkConnectionProvider(SpecProvider):
 
 
 class _Creator(Creator):
-    async def recover(self, name: str, desired: Mapping[str, Any]) -> dict[str, Any] | None:
-        return await super().recover(name, {k: v for k, v in desired.items() if k != PASSWORD})
+    async def recover(self, name: str, desired: Mapping[str, Any], window: float) -> dict[str, Any] | None:
+        return await super().recover(name, {k: v for k, v in desired.items() if k != PASSWORD}, window)
 
 
 async def policies_using(rt: GraphRuntime, connection_id: str) -> list[dict[str, Any]]:

@@ -6,6 +6,9 @@ Graph calls (each retried per ``graph/retry.py``):
 - read: GET; update: one PATCH of the changed properties;
 - delete: no Graph call at all: the resource stops managing the settings and leaves the tenant
   as it is (a note says so).
+
+The entity exists only in Graph beta: with a ``w365:graphUrl`` on v1.0 the resource is refused
+at preview, with how to switch. Its requests always go to the beta root of that host.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from pulumi.dynamic import CheckResult
 
 from w365_provider.graph.client import GraphRuntime
-from w365_provider.kit import mapping, steps
+from w365_provider.kit import checks, mapping, steps
 from w365_provider.kit.provider import SpecProvider
 
 from .spec import SPEC
@@ -36,6 +39,10 @@ class OrganizationSettingsProvider(SpecProvider):
     """Dynamic provider for ``OrganizationSettings`` (pickled empty; see ``GraphProvider``)."""
 
     spec = SPEC
+
+    def rules(self, props: Mapping[str, Any], fail: checks.Fail) -> None:
+        """The organization settings exist only in Graph beta: refused at preview against v1.0."""
+        checks.check_beta_entity(SPEC, self.api_version(), fail)
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """The table's checks; on the first preview, the note of what a delete does."""

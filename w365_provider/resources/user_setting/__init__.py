@@ -1,6 +1,6 @@
 """UserSetting: Windows 365 user settings (``cloudPcUserSetting``) on Microsoft Graph.
 
-The package: ``spec.py`` (the table, v1.0 and beta), ``rules.py`` (Graph's combinations),
+The package: ``spec.py`` (the table, v1.0 and beta properties), ``rules.py`` (Graph's combinations),
 ``provider.py`` (assign, unassign before delete) and, here, the typed arguments and the public
 resource class.
 """
@@ -15,18 +15,17 @@ import pulumi
 from w365_provider.kit import checks, mapping
 from w365_provider.kit.resource import resource_options, resource_props
 
-from .provider import UserSettingBetaProvider, UserSettingProvider, setting_from_graph
-from .spec import BETA_SPEC, SPEC, beta_only
+from . import rules as setting_rules
+from .provider import UserSettingProvider, setting_from_graph
+from .spec import SPEC
 
 __all__ = [
-    "BETA_SPEC",
     "SPEC",
     "CrossRegionDisasterRecoveryArgs",
     "NotificationSettingArgs",
     "RestorePointSettingArgs",
     "UserSetting",
     "UserSettingAssignmentArgs",
-    "UserSettingBetaProvider",
     "UserSettingProvider",
     "normalize",
     "setting_from_graph",
@@ -75,8 +74,9 @@ def normalize(props: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate(props: dict[str, Any]) -> list[Any]:
-    """Every rule (normalized) ``props`` break, as ``CheckFailure``s (beta-only properties allowed)."""
-    return checks.validate(SPEC, props, UserSettingBetaProvider().rules)
+    """Every rule (normalized) ``props`` break, as ``CheckFailure``s; the Graph version is the
+    provider's check (``w365:graphUrl`` decides), so beta-only properties pass here."""
+    return checks.validate(SPEC, props, setting_rules.rules)
 
 
 class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
@@ -106,8 +106,8 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
         assignments unmanaged, ``[]`` removes them all.
     :param adopt: Take over an existing user setting of this name instead of creating one.
 
-    A setting that sets a beta-only property is managed through Graph beta, else through v1.0.
-    Every property changes in place. Deleting an assigned setting unassigns it first.
+    Graph's version is the one ``w365:graphUrl`` names: a beta-only property against v1.0 is
+    refused at preview, naming it and how to switch. Every property changes in place. Deleting an assigned setting unassigns it first.
     """
 
     setting_id: pulumi.Output[str]
@@ -142,5 +142,4 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
     ) -> None:
         given = dict(locals())
         props = resource_props(SPEC, given)
-        provider = UserSettingBetaProvider() if beta_only(props) else UserSettingProvider()
-        super().__init__(provider, resource_name, props, resource_options(SPEC, opts))
+        super().__init__(UserSettingProvider(), resource_name, props, resource_options(SPEC, opts))

@@ -8,27 +8,26 @@ Graph calls (each retried per ``graph/retry.py``):
 - update: one PATCH with only the changed properties; ``assign`` only when assignments changed.
 - delete: ``assign`` with no assignments when assigned, then DELETE; 404 counts as done.
 
-``UserSettingProvider`` talks to Graph v1.0, ``UserSettingBetaProvider`` to beta (a setting
-with a beta-only property; ``UserSetting`` picks).
+Graph's version is the one ``w365:graphUrl`` names, as for every resource: a beta-only
+property against v1.0 is refused at preview, naming the property and how to switch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any
 
 from w365_provider.graph.client import GraphRuntime, Locate
 from w365_provider.kit import drift, mapping
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.provider import SpecProvider
-from w365_provider.kit.spec import BETA, V1, Spec
+from w365_provider.kit.spec import Spec
 from w365_provider.resources import assignments as assigning
-from w365_provider.resources.versions import at_version
 
 from . import rules as setting_rules
-from .spec import ASSIGNMENT, BETA_SPEC, SPEC, beta_only
+from .spec import ASSIGNMENT, SPEC
 
-__all__ = ["UserSettingBetaProvider", "UserSettingProvider", "setting_from_graph"]
+__all__ = ["UserSettingProvider", "setting_from_graph"]
 
 
 def setting_from_graph(body: Mapping[str, Any], spec: Spec = SPEC) -> dict[str, Any]:
@@ -40,25 +39,20 @@ def setting_from_graph(body: Mapping[str, Any], spec: Spec = SPEC) -> dict[str, 
 
 
 class UserSettingProvider(SpecProvider):
-    """Dynamic provider for ``UserSetting`` over Graph v1.0 (pickled empty; see ``GraphProvider``)."""
+    """Dynamic provider for ``UserSetting`` (pickled empty; see ``GraphProvider``)."""
 
     spec = SPEC
-    version: ClassVar[str] = V1
 
     def rules(self, props: Mapping[str, Any], fail: Fail) -> None:
         setting_rules.rules(props, fail)
-        if self.version == V1:
-            for name in beta_only(dict(props)):
-                fail(name.split(".")[0], f"{name} exists only in Graph beta; declare it with UserSetting, which "
-                                         "manages such a setting through beta")  # fmt: skip
+        self.check_versions(props, fail)
 
     def observe(self, body: Mapping[str, Any]) -> dict[str, Any]:
         return setting_from_graph(body, self.spec)
 
     def assign_at(self, object_id: str) -> Locate:
         """Where the ``assign`` action of the setting ``object_id`` is."""
-        version = self.version
-        return lambda client: at_version(SPEC.item(client, object_id).assign, version)
+        return lambda client: SPEC.item(client, object_id).assign
 
     async def after_create(
         self, rt: GraphRuntime, created: Mapping[str, Any], observed: dict[str, Any], desired: Mapping[str, Any]
@@ -81,9 +75,3 @@ class UserSettingProvider(SpecProvider):
         await assigning.remove_assigned(rt, self.spec, self.assign_at(object_id), object_id, name, ASSIGNMENT,
                                         bool(props.get("assignments")))  # fmt: skip
 
-
-class UserSettingBetaProvider(UserSettingProvider):
-    """Dynamic provider for ``UserSetting`` over Graph beta (a setting with beta-only properties)."""
-
-    spec = BETA_SPEC
-    version = BETA

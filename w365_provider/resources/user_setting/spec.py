@@ -7,20 +7,18 @@ https://learn.microsoft.com/graph/api/resources/cloudpcrestorepointsetting?view=
 https://learn.microsoft.com/graph/api/resources/cloudpccrossregiondisasterrecoverysetting?view=graph-rest-beta,
 https://learn.microsoft.com/graph/api/resources/cloudpcnotificationsetting?view=graph-rest-beta).
 
-Two specs: ``SPEC`` talks to v1.0, ``BETA_SPEC`` to beta. A user setting that sets a beta-only
-property is managed through beta (``UserSetting`` picks the provider), else through v1.0.
+One table for both versions: requests go to the version ``w365:graphUrl`` names, and a
+beta-only property (``versions=BETA_ONLY``) against v1.0 is refused at preview (``kit.checks``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from w365_provider.kit import BETA, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
-from w365_provider.resources.versions import at_version
 
-__all__ = ["ASSIGNMENT", "BETA_SPEC", "FREQUENCY_HOURS", "FREQUENCY_TYPES", "SPEC", "beta_only"]
+__all__ = ["ASSIGNMENT", "FREQUENCY_HOURS", "FREQUENCY_TYPES", "SPEC"]
 
 C, U, O = Mutability.COMPUTED, Mutability.UPDATABLE, Mutability.CREATE_ONLY
 BETA_ONLY = (BETA,)
@@ -135,20 +133,4 @@ SPEC = Spec(
         Property("last_modified_date_time", "lastModifiedDateTime", Str(), "Last modified", C),
     ),
 )  # fmt: skip
-"""The user setting's table, v1.0 requests."""
-
-BETA_SPEC = dataclasses.replace(
-    SPEC,
-    collection=lambda client: at_version(_settings(client), BETA),
-    item=lambda client, setting_id: at_version(_setting(client, setting_id), BETA),
-)
-"""The same table, requests to beta (where every property exists)."""
-
-
-def beta_only(props: dict[str, Any]) -> list[str]:
-    """The properties (and nested keys, as ``a.b``) of ``props`` that only Graph beta has."""
-    found = [p.name for p in SPEC if BETA_ONLY == p.versions and props.get(p.name) is not None]
-    restore = props.get("restore_point_setting")
-    if isinstance(restore, dict) and restore.get("frequency_in_hours") is not None:
-        found.append("restore_point_setting.frequency_in_hours")
-    return found
+"""The user setting's table (requests to the version ``w365:graphUrl`` names)."""
