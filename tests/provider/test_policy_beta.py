@@ -15,7 +15,7 @@ from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphError
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 
-from .conftest import FAST, POLICIES
+from .conftest import FAST, POLICIES, SNAPSHOT
 
 Calls = Callable[[], list[tuple[str, str]]]
 WEST = [{"domain_join_type": "azureADJoin", "region_name": "westeurope"}]
@@ -113,7 +113,7 @@ def test_shared_is_warned_as_deprecated(provider: ProvisioningPolicyProvider, ca
 def test_frontline_shared_is_created_and_reads_back_without_drift(on_beta: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Calls) -> None:
     inputs = checked(on_beta, frontline_shared(user_experience_type="cloudApp", scope_ids=["0", "7"]))
     created = on_beta.create(inputs)
-    assert calls() == [("POST", "/"), ("POST", f"/{created.id}/assign")]
+    assert calls() == [SNAPSHOT, ("POST", "/"), ("POST", f"/{created.id}/assign")]  # the process's one snapshot
     read = on_beta.read(created.id, created.outs)
     assert read.inputs == inputs  # the Prefer header brings sharedByEntraGroup back as itself
     assert read.outs["provisioning_type"] == "sharedByEntraGroup" and read.outs["scope_ids"] == ["0", "7"]

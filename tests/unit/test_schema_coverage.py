@@ -43,8 +43,15 @@ def covered_types(spec: Spec) -> list[Checked]:
 
 
 def graph_properties(graph_type: str, version: str) -> set[str]:
-    """The properties of ``graph_type`` in ``version``, from the generated model's deserializers."""
-    module = importlib.import_module(f"{SDK[version]}.generated.models.{re.sub(r'(?<!^)(?=[A-Z])', '_', graph_type).lower()}")
+    """The properties of ``graph_type`` in ``version``, from the generated model's deserializers
+    (none when that version's SDK has no such type: a beta-only nested type)."""
+    name = f"{SDK[version]}.generated.models.{re.sub(r'(?<!^)(?=[A-Z])', '_', graph_type).lower()}"
+    try:
+        module = importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return set()
     model = getattr(module, graph_type[0].upper() + graph_type[1:])
     return {name for name in model().get_field_deserializers() if not name.startswith("@odata")}
 
