@@ -16,7 +16,7 @@ from w365_provider.impact import build_plan, from_preview, from_stack_config, ma
 from w365_provider.impact.model import ACTIVE, Assignment, CloudPc, Impact, Person, Policy, Tenant
 from w365_provider.impact.plan import PlannedPolicy
 from w365_provider.impact.render import safe_name
-from w365_provider.stack_config import parse_stack_config
+from w365_provider.stack_config import SECTIONS, parse_stack_config
 
 REPO = Path(__file__).resolve().parents[2]
 GITHUB_COMMENT_LIMIT = 65_536
@@ -65,12 +65,24 @@ def test_a_group_known_only_after_apply_is_named_not_guessed() -> None:
 
 def test_the_local_stack_config_gives_each_policy_its_seeded_groups() -> None:
     config = yaml.safe_load((REPO / "stacks" / "Pulumi.local.yaml").read_text())["config"]
-    stack = parse_stack_config({k: config.get(f"w365:{k}") for k in ("groups", "images", "policies")})
+    stack = parse_stack_config({k: config.get(f"w365:{k}") for k in SECTIONS})  # corp-hybrid names a connection
     planned = {p.name: p for p in from_stack_config(stack)}
+    assert set(planned) == {"pilot", "finance", "engineering", "corp-hybrid", "frontline-shared", "reserve"}
     assert planned["engineering"].assignments == [Assignment(ENG), Assignment(PILOT)]
     assert planned["pilot"].display_name == "W365 Pilot"
     assert planned["engineering"].settings["singleSignOn"] is True
     assert "image" not in planned["engineering"].settings  # an image key, not an id: not compared
+
+
+def test_w365_impact_reads_every_section_of_a_stack_file() -> None:
+    """``w365 impact --stack local``: a policy that names a network connection is planned too."""
+    import argparse
+
+    from w365_provider.impact.cli import _planned
+
+    args = argparse.Namespace(preview=None, config=None, stack="local", stack_dir=str(REPO / "stacks"))
+    planned, config = _planned(args)
+    assert "corp-hybrid" in {p.name for p in planned} and "w365:networkConnections" in config
 
 
 def test_a_stack_policy_matches_graph_by_name_and_only_real_differences_count() -> None:

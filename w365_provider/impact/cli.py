@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
 def _planned(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
     from w365_provider import report as rpt
     from w365_provider.impact.plan import from_preview, from_stack_config
-    from w365_provider.stack_config import parse_stack_config
+    from w365_provider.stack_config import SECTIONS, parse_stack_config
 
     if args.preview:
         text = sys.stdin.read() if args.preview == "-" else Path(args.preview).read_text(encoding="utf-8")
@@ -80,7 +80,7 @@ def _planned(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
             raise ValueError(f"{args.preview}: {exc}") from None
     path = Path(args.config) if args.config else Path(args.stack_dir) / f"Pulumi.{args.stack}.yaml"
     config = _yaml_config(path)
-    sections = {name: config.get(f"w365:{name}") for name in ("groups", "images", "policies")}
+    sections = {name: config.get(f"w365:{name}") for name in SECTIONS}  # a policy may name a connection
     return from_stack_config(parse_stack_config(sections)), config
 
 
