@@ -44,6 +44,12 @@ BLOCKS: dict[tuple[str, str], str] = {
     ("docs/ci.md", "export PULUMI_BACKEND_URL='azblob://pulumi-state?storage_account=contosow365state'"):
         "test_ci_stack_init_commands",
     ("docs/ci.md", "scripts/pulumi preview --refresh --json --stack dev > dev.json"): "test_ci_local_report_commands",
+    ("docs/architecture.md", 'Property("provisioning_type", "provisioningType",'): "test_architecture_rows_are_the_specs_rows",
+    ("docs/architecture.md", 'Property("version", "version",'): "test_architecture_rows_are_the_specs_rows",
+    ("docs/impact.md", "W365_GRAPH_TOKEN=w365-emulator-token w365 impact --stack local --names"):
+        "test_impact_commands_against_the_emulator",
+    ("docs/reliability.md", "scripts/recover --stack dev --cancel          # you know no other run of this stack is active"):
+        "test_reliability_recover_commands",
 }  # fmt: skip
 """(file, first line) of each Python or shell block -> the test below that runs it."""
 
@@ -104,8 +110,11 @@ def test_links_stay_in_the_repository_and_resolve(path: Path) -> None:
 
 
 def test_sources_are_cited_by_public_url() -> None:
+    """Prose cites sources by public URL; a loopback URL inside code (a command, a quoted error
+    message) is what a reader types or sees, not a citation."""
     for path in DOCUMENTS:
-        for url in re.findall(r"https?://[^\s)>`\"']+", path.read_text(encoding="utf-8")):
+        prose = re.sub(r"`[^`\n]*`", "", FENCE.sub("", path.read_text(encoding="utf-8")))
+        for url in re.findall(r"https?://[^\s)>`\"']+", prose):
             assert not re.match(r"https?://(localhost|127\.|10\.|192\.168\.)", url), (path.name, url)
 
 
@@ -184,6 +193,8 @@ elif args[:3] == ["ad", "sp", "show"]:
     print("role-" + query.split("'")[1])
 elif os.path.basename(sys.argv[0]) == "pulumi" and "preview" in args:
     sys.stdout.write(open({str(fixture_path("update"))!r}).read())
+elif os.path.basename(sys.argv[0]) == "pulumi" and args[:2] == ["stack", "export"]:
+    print(json.dumps({{"version": 3, "deployment": {{}}}}))
 """
     for name in ("az", "git", "pulumi"):
         (bin_dir / name).write_text(script)
@@ -259,3 +270,76 @@ def test_ci_local_report_commands(fake_bin: tuple[Path, Path], tmp_path: Path) -
     assert proc.stdout.startswith("<!-- w365-report -->")
     assert "- **review**: policies ✏️ 1 to update" in proc.stdout
     assert stat.S_ISREG((root / "dev.json").stat().st_mode)
+
+
+# -- docs/architecture.md: the rows it shows are the specs' own ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "module"),
+    [('Property("provisioning_type", "provisioningType",', "w365_provider.resources.provisioning_policy.spec"),
+     ('Property("version", "version",', "w365_provider.resources.device_image.spec")],
+)  # fmt: skip
+def test_architecture_rows_are_the_specs_rows(first: str, module: str) -> None:
+    """Each row the doc shows, evaluated with its spec module's names, equals that spec's row."""
+    import importlib
+
+    namespace = vars(importlib.import_module(module))
+    rows = eval("[" + block(("docs/architecture.md", first)) + "]", dict(namespace))  # noqa: S307 - the doc's own code
+    spec = namespace["SPEC"]
+    assert rows and all(row == spec.by_name[row.name] for row in rows), rows
+
+
+# -- docs/impact.md and docs/reliability.md: the commands, in a checkout --------------------------------
+
+
+def test_impact_commands_against_the_emulator(fake_bin: tuple[Path, Path], tmp_path: Path) -> None:
+    """``w365 impact --stack local`` with the emulator's token, the preview (the stand-in), and
+    ``w365 report --people`` with the Graph root from the environment."""
+    bin_dir, log = fake_bin
+    root = _in_a_checkout(tmp_path, bin_dir)
+    text = block(("docs/impact.md", "W365_GRAPH_TOKEN=w365-emulator-token w365 impact --stack local --names"))
+    token = text.split()[0].split("=", 1)[1]
+    with EmulatorProcess(token=token) as emu:
+        local = (REPO / "stacks" / "Pulumi.local.yaml").read_text(encoding="utf-8")
+        (root / "stacks").mkdir()
+        (root / "stacks" / "Pulumi.local.yaml").write_text(local.replace("http://127.0.0.1:8765", emu.url))
+        env = {"PATH": f"{bin_dir}:{Path(sys.executable).parent}:{os.environ['PATH']}", "W365_GRAPH_URL": emu.graph_url}
+        proc = run_block(text, bin_dir, root, **env)
+        gets = {r["path"].split("?")[0] for r in emu.requests()}
+    assert proc.returncode == 0, proc.stderr
+    assert "W365 Engineering" in proc.stdout and "get a new Cloud PC" in proc.stdout  # the table per policy
+    assert calls(log) == [["pulumi", "preview", "--json", "--stack", "dev"]]
+    report = (root / "report.md").read_text(encoding="utf-8")
+    assert "Effect on people" in report and "the analysis failed" not in report
+    assert any("/transitiveMembers/" in path for path in gets), gets  # people were read from Graph
+
+
+def test_reliability_recover_commands(fake_bin: tuple[Path, Path], tmp_path: Path) -> None:
+    """``scripts/recover`` as the doc runs it: ``--cancel`` removes the lock; ``--if-stale-lock``
+    acts only on a lock a dead process of this host left (file backend)."""
+    import shutil
+    import socket
+
+    bin_dir, log = fake_bin
+    root = _in_a_checkout(tmp_path, bin_dir)
+    shutil.copy(REPO / "scripts" / "recover", root / "scripts" / "recover")
+    shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
+    python = root / ".venv" / "bin" / "python"
+    python.write_text(f'#!/bin/sh\nexec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    backend = tmp_path / "state"
+    locks = backend / ".pulumi" / "locks" / "organization" / "w365" / "local"
+    locks.mkdir(parents=True)
+    (locks / "lock.json").write_text(json.dumps({"pid": dead.pid, "hostname": socket.gethostname(), "timestamp": "t"}))
+    text = block(("docs/reliability.md", "scripts/recover --stack dev --cancel          # you know no other run of this stack is active"))
+    proc = run_block(text, bin_dir, root, PULUMI_BACKEND_URL=f"file://{backend}")
+    assert proc.returncode == 0, proc.stderr
+    assert "recover: stack dev has no interrupted operation; nothing to do" in proc.stdout
+    assert f"recover: stack local is locked by a run that no longer exists (pid {dead.pid}" in proc.stdout
+    assert calls(log) == [
+        ["pulumi", "cancel", "--yes", "--stack", "dev"], ["pulumi", "stack", "export", "--stack", "dev"],
+        ["pulumi", "cancel", "--yes", "--stack", "local"], ["pulumi", "stack", "export", "--stack", "local"],
+    ]  # fmt: skip
