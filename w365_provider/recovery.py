@@ -16,7 +16,7 @@ So this command, for one stack:
    always (you know no other run is active);
 2. for each pending create of a ``w365`` resource, lists the objects of its kind in Graph that
    no resource of the stack owns and that match the pending create (display name and every
-   property it sets: ``matches``). One match: it becomes the resource (the pending create is
+   property it sets: the provider's ``same_object``). One match: it becomes the resource (the pending create is
    turned into a resource with that id in the exported state, which ``pulumi stack import``
    loads back). No match: the pending create is dropped; the next ``up`` creates the object.
    More than one: nothing is changed, and the ids are listed for you to choose (``--import
@@ -51,7 +51,7 @@ from urllib.parse import unquote, urlsplit
 
 from w365_provider.errors import W365Error
 
-__all__ = ["Kind", "Plan", "KINDS", "main", "plan_recovery", "stale_locks"]
+__all__ = ["Kind", "Plan", "KINDS", "main", "plan_recovery", "resource_kinds", "stale_locks"]
 
 POLICY_TYPE = "pulumi-python:dynamic/w365:ProvisioningPolicy"
 IMAGE_TYPE = "pulumi-python:dynamic/w365:DeviceImage"
@@ -75,32 +75,40 @@ class Kind:
     """``matches(graph_object, pending_inputs)``."""
 
 
-def _policies(client: Any) -> Any:
-    return client.device_management.virtual_endpoint.provisioning_policies
+def resource_kinds() -> dict[str, Kind]:
+    """One ``Kind`` per resource of ``w365_provider.resources`` whose create makes a new Graph
+    object (every kit resource but a singleton, whose create is a PATCH), derived from its
+    resource class (the type), its provider's spec (where its objects are, their name) and the
+    provider's ``same_object`` (the rule an ambiguous create is settled by)."""
+    import importlib
+    import pkgutil
+
+    import pulumi
+
+    from w365_provider import resources
+    from w365_provider.kit.provider import SpecProvider
+
+    kinds: dict[str, Kind] = {}
+    for info in pkgutil.iter_modules(resources.__path__):
+        if not info.ispkg:
+            continue
+        package = f"{resources.__name__}.{info.name}"
+        [resource] = _defined(importlib.import_module(package), pulumi.dynamic.Resource)
+        [provider] = _defined(importlib.import_module(f"{package}.provider"), SpecProvider)
+        if not provider.creates:  # a singleton: PATCHed, never created
+            continue
+        kind_type = f"pulumi-python:{resource._resource_type_name}"
+        kinds[kind_type] = Kind(kind_type, provider.spec.plural, provider.spec.collection, provider().same_object)
+    return kinds
 
 
-def _images(client: Any) -> Any:
-    return client.device_management.virtual_endpoint.device_images
+def _defined(module: Any, base: type) -> list[type]:
+    """The subclasses of ``base`` that ``module`` holds (their ``__module__`` may name a
+    compatibility module that state refers to, so it is not compared)."""
+    return [m for m in vars(module).values() if isinstance(m, type) and issubclass(m, base) and m is not base]
 
 
-def _policy_matches(body: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
-    from w365_provider import provisioning_policy as pp
-
-    desired = {k: v for k, v in inputs.items() if k in pp.INPUTS}
-    return body.get("displayName") == desired.get("display_name") and pp.matches(pp.policy_from_graph(body), desired)
-
-
-def _image_matches(body: Mapping[str, Any], inputs: Mapping[str, Any]) -> bool:
-    from w365_provider import device_image as di
-
-    observed = di.image_from_graph(body)
-    return all(observed.get(name) == inputs.get(name) for name in di.INPUTS)
-
-
-KINDS: dict[str, Kind] = {
-    POLICY_TYPE: Kind(POLICY_TYPE, "provisioning policies", _policies, _policy_matches),
-    IMAGE_TYPE: Kind(IMAGE_TYPE, "device images", _images, _image_matches),
-}
+KINDS: dict[str, Kind] = resource_kinds()
 """The resource types whose pending creates are settled here."""
 
 

@@ -45,7 +45,7 @@ def graph(emu: EmulatorProcess, path: str, version: str = "v1.0") -> Any:
 def project_for(tmp_path: Path, emu: EmulatorProcess) -> Any:
     env = {"W365_GRAPH_TOKEN": emu.token, "PULUMI_CONFIG_PASSPHRASE": "local-stacks-only"}
     project = copy_repo_program(tmp_path, stack="local", env=env)
-    project.set_config("w365:graphUrl", emu.graph_url)
+    project.set_config("w365:graphUrl", emu.url + "/beta")  # as the local stack: beta user settings, organization settings
     project.set_config("w365:healthCheckPollSeconds", "0.2")
     return project
 

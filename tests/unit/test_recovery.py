@@ -146,3 +146,16 @@ def test_run_local_recovers_a_stale_lock_before_its_up() -> None:
     recover = lines.index("scripts/recover --stack local --if-stale-lock")
     up = next(i for i, line in enumerate(lines) if line.startswith("scripts/pulumi up "))
     assert select < recover < up
+
+
+def test_every_resource_that_creates_is_a_kind() -> None:
+    """Derived from the resource packages: each creates-a-new-object resource, not the singleton."""
+    assert set(recovery.KINDS) == {f"pulumi-python:dynamic/w365:{name}" for name in
+                                   ("ProvisioningPolicy", "DeviceImage", "UserSetting", "NetworkConnection")}  # fmt: skip
+    connection = recovery.KINDS["pulumi-python:dynamic/w365:NetworkConnection"]
+    body = {"id": "c1", "displayName": "Corp", "connectionType": "hybridAzureADJoin", "adDomainName": "corp.example.com"}
+    pending = {"display_name": "Corp", "connection_type": "hybridAzureADJoin", "ad_domain_name": "corp.example.com",
+               "ad_domain_password": "never-read-back"}  # fmt: skip
+    assert connection.matches(body, pending)  # the write-only password is not compared
+    assert not connection.matches({**body, "adDomainName": "other.example.com"}, pending)
+    assert not connection.matches({**body, "displayName": "Corp 2"}, pending)

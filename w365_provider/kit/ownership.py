@@ -118,6 +118,9 @@ class Creator:
     ledger: Ledger
     observe: Observe
     usable: Callable[[Mapping[str, Any]], bool] = lambda body: True
+    same: Callable[[Mapping[str, Any], Mapping[str, Any]], bool] | None = None
+    """``same(graph_object, desired)``: whether the object is what a create of ``desired`` makes
+    (default: it has every value the create sends)."""
     clock: Callable[[], float] = time.monotonic
     sleep: Sleep = asyncio.sleep
 
@@ -157,7 +160,7 @@ class Creator:
             found = [
                 body for body in await list_named(self.rt, self.spec, name)
                 if self.ledger.is_new(body.get("id"), name) and self.usable(body)
-                and matches(self.spec, self.observe(body), desired)
+                and self.is_same(body, desired)
             ]  # fmt: skip
             if len(found) > 1:
                 raise self._identical(name, found)
@@ -167,6 +170,12 @@ class Creator:
             if now >= deadline:
                 return None
             await self.sleep(min(self.rt.policy.delay(attempt), deadline - now))
+
+    def is_same(self, body: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+        """Whether Graph's ``body`` is what a create of ``desired`` makes."""
+        if self.same is not None:
+            return self.same(body, desired)
+        return matches(self.spec, self.observe(body), desired)
 
     async def adoptable(self, name: str, desired: Mapping[str, Any]) -> dict[str, Any] | None:
         """The one object named ``name`` to take over, ``None`` when there is none it can become.

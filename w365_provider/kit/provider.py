@@ -36,6 +36,8 @@ class SpecProvider(GraphProvider):
     """A dynamic provider for the resource ``spec`` describes (pickled empty; see ``GraphProvider``)."""
 
     spec: ClassVar[Spec]
+    creates: ClassVar[bool] = True
+    """Whether a create makes a new Graph object (``False``: a singleton the create PATCHes)."""
     rolled_back: ClassVar[str] = "The new {noun} {id} was deleted again, so nothing was left behind."
     """Note on a create's error when the object it made was deleted again."""
     left_behind: ClassVar[str] = "The new {noun} {id} could not be deleted again ({error}); delete it by hand."
@@ -57,6 +59,15 @@ class SpecProvider(GraphProvider):
     def observe(self, body: Mapping[str, Any]) -> dict[str, Any]:
         """Pulumi values (normalized, ``None`` dropped) from an object's Graph JSON."""
         return self.normalize(mapping.from_graph(self.spec, body))
+
+    def same_object(self, body: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+        """Whether Graph's ``body`` is what a create of ``desired`` (inputs) makes: its name and
+        every value the create sends. Used after an ambiguous create and by ``scripts/recover``."""
+        spec = self.spec
+        name = spec.get(spec.name_property)
+        if name is not None and name.graph and body.get(name.graph) != desired.get(spec.name_property):
+            return False
+        return drift.matches(spec, self.observe(body), desired)
 
     def usable(self, body: Mapping[str, Any]) -> bool:
         """Whether an object found after an ambiguous create can be the resource."""
@@ -160,7 +171,8 @@ class SpecProvider(GraphProvider):
 
     def creator(self, rt: GraphRuntime) -> Creator:
         """The create rules, with this provider object's ledger (one per process in the engine)."""
-        return Creator(rt, self.spec, ledger_of(self, self.spec), observe=self.observe, usable=self.usable)
+        return Creator(rt, self.spec, ledger_of(self, self.spec), observe=self.observe, usable=self.usable,
+                       same=self.same_object)  # fmt: skip
 
     async def create_object(self, rt: GraphRuntime, desired: dict[str, Any]) -> dict[str, Any]:
         """Adopt or POST, then ``after_create``; the new object is deleted again if that fails."""

@@ -24,7 +24,6 @@ from w365_provider.errors import GraphConflictError, GraphError
 from w365_provider.graph.client import GraphRuntime
 from w365_provider.kit import steps
 from w365_provider.kit.checks import Fail
-from w365_provider.kit.ownership import Creator, ledger_of
 from w365_provider.kit.provider import SpecProvider
 
 from . import rules as connection_rules
@@ -68,9 +67,9 @@ class NetworkConnectionProvider(SpecProvider):
                 result.inputs[PASSWORD] = props[PASSWORD]
         return result
 
-    def creator(self, rt: GraphRuntime) -> Creator:
-        """Recovery after an ambiguous create compares everything but the password (Graph never returns it)."""
-        return _Creator(rt, self.spec, ledger_of(self, self.spec), observe=self.observe, usable=self.usable)
+    def same_object(self, body: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
+        """Everything but the password (Graph never returns it) after an ambiguous create."""
+        return super().same_object(body, {k: v for k, v in desired.items() if k != PASSWORD})
 
     async def health(self, rt: GraphRuntime, connection_id: str, label: str) -> dict[str, Any]:
         return await run_health_checks(rt, connection_id, label, timeout=getattr(self, "_timeout", 3600.0),
@@ -117,11 +116,6 @@ class NetworkConnectionProvider(SpecProvider):
             )  # fmt: skip
 
         await steps.delete_object(rt, SPEC, object_id, name, refused=refused)
-
-
-class _Creator(Creator):
-    async def recover(self, name: str, desired: Mapping[str, Any], window: float) -> dict[str, Any] | None:
-        return await super().recover(name, {k: v for k, v in desired.items() if k != PASSWORD}, window)
 
 
 async def policies_using(rt: GraphRuntime, connection_id: str) -> list[dict[str, Any]]:

@@ -39,6 +39,7 @@ class OrganizationSettingsProvider(SpecProvider):
     """Dynamic provider for ``OrganizationSettings`` (pickled empty; see ``GraphProvider``)."""
 
     spec = SPEC
+    creates = False
 
     def rules(self, props: Mapping[str, Any], fail: checks.Fail) -> None:
         """The organization settings exist only in Graph beta: refused at preview against v1.0."""
