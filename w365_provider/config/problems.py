@@ -20,7 +20,7 @@ from pydantic import BaseModel, Tag, ValidationError
 
 from w365_provider.config.model import GUID_PATTERN, KEY_PATTERN, NOT_BLANK_PATTERN
 
-__all__ = ["NAMESPACE", "Problem", "describe", "from_check_failures", "from_validation_error", "path_text", "suggest"]
+__all__ = ["NAMESPACE", "Problem", "describe", "from_check_failures", "from_validation_error", "known_keys", "path_text", "suggest"]
 
 NAMESPACE = "w365"
 
@@ -68,6 +68,15 @@ def describe(value: Any) -> str:
     if isinstance(value, Mapping):
         return "a mapping"
     return type(value).__name__
+
+
+def known_keys(section: Mapping[str, Any], wrong: str) -> str:
+    """The end of a "not a key of" message: the keys of ``section`` and the closest to
+    ``wrong`` (the message's opening parenthesis is the caller's)."""
+    if not section:
+        return "none are defined)"
+    close = suggest(wrong, section)
+    return "known: " + ", ".join(section) + (f"); did you mean {close[0]!r}?" if close else ")")
 
 
 def suggest(value: str, known: Iterable[str], n: int = 1) -> list[str]:

@@ -306,13 +306,13 @@ def _references(data: Mapping[str, Mapping[str, Any]], config: StackConfig) -> l
         where = ("policies", key)
         if policy.image not in data["images"]:
             found.append(pr.Problem((*where, "image"), f"{policy.image!r} is not a key of {NAMESPACE}:images "
-                                                      f"({_known(data['images'], policy.image)}"))  # fmt: skip
+                                                      f"({pr.known_keys(data['images'], policy.image)}"))  # fmt: skip
         seen: set[str] = set()
         for index, assignment in enumerate(policy.assignments or ()):
             at = (*where, "assignments", index)
             if assignment.group not in data["groups"]:
                 found.append(pr.Problem(at, f"{assignment.group!r} is not a key of {NAMESPACE}:groups "
-                                            f"({_known(data['groups'], assignment.group)}"))  # fmt: skip
+                                            f"({pr.known_keys(data['groups'], assignment.group)}"))  # fmt: skip
             elif assignment.group in seen:
                 found.append(pr.Problem(at, f"group {assignment.group!r} is assigned twice"))
             seen.add(assignment.group)
@@ -322,13 +322,6 @@ def _references(data: Mapping[str, Mapping[str, Any]], config: StackConfig) -> l
                                     f"{NAMESPACE}:policies.{names[name]}; policy names must be unique in a stack"))  # fmt: skip
         names.setdefault(name, key)
     return found
-
-
-def _known(section: Mapping[str, Any], wrong: str) -> str:
-    if not section:
-        return "none are defined)"
-    close = pr.suggest(wrong, section)
-    return "known: " + ", ".join(section) + (f"); did you mean {close[0]!r}?" if close else ")")
 
 
 # -- pass 3: the resources' own rules ----------------------------------------------------------

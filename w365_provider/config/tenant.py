@@ -100,7 +100,7 @@ def tenant_references(
         for index, group in enumerate(setting.assignments or ()):
             at = ("userSettings", key, "assignments", index)
             if group not in data["groups"]:
-                found.append(pr.Problem(at, f"{group!r} is not a key of {NAMESPACE}:groups ({_known(data['groups'], group)}"))
+                found.append(pr.Problem(at, f"{group!r} is not a key of {NAMESPACE}:groups ({pr.known_keys(data['groups'], group)}"))
             elif group in seen:
                 found.append(pr.Problem(at, f"group {group!r} is assigned twice"))
             seen.add(group)
@@ -113,7 +113,7 @@ def tenant_references(
             at = ("policies", key, "domainJoinConfigurations", index, "networkConnection")
             if isinstance(name, str) and name not in data["networkConnections"]:
                 found.append(pr.Problem(at, f"{name!r} is not a key of {NAMESPACE}:networkConnections "
-                                            f"({_known(data['networkConnections'], name)}"))  # fmt: skip
+                                            f"({pr.known_keys(data['networkConnections'], name)}"))  # fmt: skip
             if isinstance(name, str) and isinstance(entry, Mapping) and entry.get("onPremisesConnectionId"):
                 found.append(pr.Problem(at, "give networkConnection (a key) or onPremisesConnectionId (an id), not both"))
     if secret_sections is not None and "networkConnections" not in secret_sections:
@@ -133,13 +133,6 @@ def _unique_names(section: str, names: Mapping[str, str], what: str) -> list[pr.
                                     f"{NAMESPACE}:{section}.{first[name]}; {what} names must be unique in a stack"))  # fmt: skip
         first.setdefault(name, key)
     return found
-
-
-def _known(section: Mapping[str, Any], wrong: str) -> str:
-    if not section:
-        return "none are defined)"
-    close = pr.suggest(wrong, section)
-    return "known: " + ", ".join(section) + (f"); did you mean {close[0]!r}?" if close else ")")
 
 
 _SETTING_KEYS = {**_keys(UserSettingEntry), **_keys(RestorePointEntry), "group_id": "assignments"}
