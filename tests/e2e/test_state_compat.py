@@ -93,9 +93,11 @@ def previous_release(into: Path) -> Path:
 
 
 def snapshot(project: Project) -> list[dict[str, Any]]:
-    """The stack's Windows 365 resources as state holds them."""
+    """The stack's Windows 365 resources as state holds them, by URN (a refresh writes them back
+    in the order its parallel reads finish)."""
     keep = ("urn", "id", "inputs", "outputs")
-    return [{k: r.get(k) for k in keep} for r in project.resources() if r["type"] in (POLICY_TYPE, IMAGE_TYPE)]
+    found = [{k: r.get(k) for k in keep} for r in project.resources() if r["type"] in (POLICY_TYPE, IMAGE_TYPE)]
+    return sorted(found, key=lambda r: str(r["urn"]))
 
 
 def test_a_stack_created_by_the_previous_release_needs_no_migration(tmp_path: Path, emulator: EmulatorProcess) -> None:
