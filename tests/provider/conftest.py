@@ -33,9 +33,30 @@ def emulator_process() -> Iterator[EmulatorProcess]:
     shutdown()
 
 
+_CURRENT: list[EmulatorProcess] = []
+
+
 @pytest.fixture
 def emu(emulator_process: EmulatorProcess) -> EmulatorProcess:
-    return emulator_process.fresh()
+    fresh = emulator_process.fresh()
+    _CURRENT[:] = [fresh]
+    return fresh
+
+
+def logged() -> int:
+    """How many requests the current emulator has logged (before a ``check``)."""
+    return sum(len(emu.requests()) for emu in _CURRENT)
+
+
+def forget_check_reads(before: int) -> None:
+    """``check`` reads Graph for the people warning when a policy's assignments change
+    (``impact.policy_warnings``), and only reads. When the log held nothing before the check and
+    the check added only reads, clear it, so a test counts the calls of the step it is about
+    (``test_policy_people_warning.py`` tests the reads themselves)."""
+    for emu in _CURRENT:
+        made = [r["method"] for r in emu.requests()[before:]]
+        if before == 0 and all(method == "GET" for method in made):
+            emu.clear_requests()
 
 
 def configured(emu: EmulatorProcess, **config: str) -> ProvisioningPolicyProvider:

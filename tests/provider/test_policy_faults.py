@@ -16,7 +16,7 @@ from w365_provider.errors import GraphThrottledError
 from w365_provider.graph import client
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 
-from .conftest import FAST, SNAPSHOT, configured
+from .conftest import FAST, SNAPSHOT, configured, forget_check_reads, logged
 
 Calls = Callable[[], list[tuple[str, str]]]
 Policies = Callable[[], list[dict[str, Any]]]
@@ -25,7 +25,9 @@ ASSIGN = r"/assign$"
 
 
 def inputs(provider: ProvisioningPolicyProvider, **changes: Any) -> dict[str, Any]:
+    before = logged()
     result = provider.check({}, {"__provider": "p", **valid(**changes)})
+    forget_check_reads(before)
     assert result.failures == []
     return {k: v for k, v in result.inputs.items() if k != "__provider"}
 

@@ -79,6 +79,14 @@ CASES: list[tuple[str, dict[str, Any], str, str, bool]] = [
     ("region-group-enum", valid(domain_join_configurations=join(
         domain_join_type="azureADJoin", region_name="westeurope", region_group="mars")),
      "domain_join_configurations", "region_group must be one of default, australia", True),
+    # Graph (and the emulator) take any text as regionName; the documented list is this provider's rule.
+    ("region-typo", valid(domain_join_configurations=join(domain_join_type="azureADJoin", region_name="westeurop")),
+     "domain_join_configurations", "entry 0: region_name 'westeurop' is not a region where Windows 365 provisions "
+     "Cloud PCs; did you mean 'westeurope'?", False),
+    ("region-display-name", valid(domain_join_configurations=join(domain_join_type="azureADJoin",
+                                                                  region_name="West Europe")),
+     "domain_join_configurations", "region_name 'West Europe' is not a region where Windows 365 provisions "
+     "Cloud PCs; did you mean 'westeurope'?", False),
     ("join-unknown-key", valid(domain_join_configurations=[{"domainJoinType": "azureADJoin", "region_name": "automatic"}]),
      "domain_join_configurations", "unknown key 'domainJoinType'; did you mean 'domain_join_type'?", False),
     ("template-characters", valid(cloud_pc_naming_template="CPC_%RAND:5%"), "cloud_pc_naming_template",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
+from tests.unit.test_github_oidc import github  # noqa: F401 - the stand-in for GitHub's token endpoint
 from w365_provider.graph import client
 from w365_provider.settings import Settings
 
@@ -107,8 +110,10 @@ def test_emulator_url_without_token_fails_when_the_client_is_built() -> None:
         rt.run(build())
 
 
-def test_microsoft_graph_uses_default_azure_credential_for_its_host_only() -> None:
+def test_microsoft_graph_uses_default_azure_credential_for_its_host_only(monkeypatch: pytest.MonkeyPatch) -> None:
     from azure.identity.aio import DefaultAzureCredential
+
+    monkeypatch.delenv("ACTIONS_ID_TOKEN_REQUEST_URL", raising=False)  # not a GitHub job with id-token
     from kiota_authentication_azure.azure_identity_authentication_provider import AzureIdentityAuthenticationProvider
 
     rt = client.runtime(Settings.from_mapping({"tenantId": "contoso.onmicrosoft.com"}, env={}))
@@ -124,6 +129,70 @@ def test_microsoft_graph_uses_default_azure_credential_for_its_host_only() -> No
     tenant_credential = token_provider._credentials
     assert isinstance(tenant_credential, client._TenantCredential)
     assert isinstance(tenant_credential._inner, DefaultAzureCredential)
+
+
+TENANT = "00000000-0000-0000-0000-0000000de7e1"
+APP = "00000000-0000-0000-0000-0000000c11e1"
+
+
+def test_in_a_github_job_each_entra_token_uses_a_fresh_github_assertion(
+    github: tuple[dict[str, str], list[dict[str, str]]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GitHub's endpoint is a stand-in on 127.0.0.1; Entra's token request is recorded, never sent."""
+    from azure.core.credentials import AccessTokenInfo
+    from azure.identity.aio import ClientAssertionCredential
+
+    env, seen = github
+    for name, value in {**env, "AZURE_CLIENT_ID": APP, "AZURE_TENANT_ID": "ignored-tenant"}.items():
+        monkeypatch.setenv(name, value)
+    rt = client.runtime(Settings.from_mapping({"tenantId": TENANT}, env={}))
+    auth = rt.run(_auth_provider(rt))
+    tenant_credential = auth.access_token_provider._credentials
+    assert isinstance(tenant_credential, client._TenantCredential)
+    credential = tenant_credential._inner
+    assert isinstance(credential, ClientAssertionCredential)
+    assert credential._client._tenant_id == TENANT and credential._client._client_id == APP
+    assert credential.close in rt._closers
+    exchanged: list[tuple[str, str | None]] = []
+
+    async def exchange(scopes: object, assertion: str, **kwargs: object) -> AccessTokenInfo:
+        exchanged.append((assertion, kwargs.get("tenant_id")))  # type: ignore[arg-type]
+        return AccessTokenInfo(f"entra-{len(exchanged)}", int(time.time()) + 1)  # about to expire
+
+    credential._client.obtain_token_by_jwt_assertion = exchange
+
+    async def tokens() -> list[str]:
+        provider = auth.access_token_provider
+        return [await provider.get_authorization_token("https://graph.microsoft.com/v1.0/deviceManagement")
+                for _ in range(2)] + [await provider.get_authorization_token("https://elsewhere.example/x")]  # fmt: skip
+
+    assert rt.run(tokens()) == ["entra-1", "entra-2", ""]
+    assert [assertion for assertion, _ in exchanged] == ["github-jwt-1", "github-jwt-2"]
+    assert len(seen) == 2 and all(s["auth"] == "bearer request-token" for s in seen)
+
+
+@pytest.mark.parametrize(
+    "missing", ["ACTIONS_ID_TOKEN_REQUEST_TOKEN", "AZURE_CLIENT_ID", "tenant"], ids=lambda m: f"no-{m}"
+)
+def test_without_a_github_token_an_app_or_a_tenant_default_azure_credential_is_kept(
+    missing: str, github: tuple[dict[str, str], list[dict[str, str]]]
+) -> None:
+    from azure.identity.aio import DefaultAzureCredential
+
+    env = {**github[0], "AZURE_CLIENT_ID": APP, "AZURE_TENANT_ID": TENANT}
+    env.pop("AZURE_TENANT_ID" if missing == "tenant" else missing)
+
+    async def build() -> object:
+        credential = client.azure_credential(Settings.from_mapping({}, env={}), env)
+        await credential.close()
+        return credential
+
+    assert isinstance(asyncio.run(build()), DefaultAzureCredential)
+    assert github[1] == []  # GitHub was not asked
+
+
+async def _auth_provider(rt: client.GraphRuntime) -> Any:
+    return rt._auth_provider()
 
 
 def test_tenant_is_asked_for_on_every_token() -> None:

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from pulumi.output import Unknown
 
+from w365_provider.lookups import regions
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider, validate
 
 from .rules_cases import CASES, G1, G2, GALLERY, HYBRID_CONN, valid
@@ -61,6 +62,30 @@ def test_valid_join_combinations() -> None:
         {"domain_join_type": "hybridAzureADJoin", "on_premises_connection_id": HYBRID_CONN},
         {"domain_join_type": "azureADJoin", "region_name": "westeurope", "region_group": "europeUnion"},
     ])).failures == []
+
+
+@pytest.mark.parametrize("region", regions.region_names())
+def test_every_documented_region_and_automatic_pass(region: str) -> None:
+    assert check(valid(domain_join_configurations=[{"domain_join_type": "azureADJoin", "region_name": region}])).failures == []
+
+
+def test_a_region_typo_names_the_closest_regions_and_the_documented_list() -> None:
+    joins = [
+        {"domain_join_type": "azureADJoin", "region_name": "westeurope"},
+        {"domain_join_type": "azureADJoin", "region_name": "eastus3"},
+        {"domain_join_type": "azureADJoin", "region_name": "mars"},
+    ]
+    reasons = [f.reason for f in check(valid(domain_join_configurations=joins)).failures]
+    assert len(reasons) == 2, reasons
+    assert reasons[0].startswith("entry 1: region_name 'eastus3' is not a region where Windows 365 provisions Cloud PCs; "
+                                 "did you mean 'eastus'")  # fmt: skip
+    assert reasons[1].startswith("entry 2: region_name 'mars' is not a region") and "did you mean" not in reasons[1]
+    assert all(regions.DOCUMENTATION in r for r in reasons)
+
+
+def test_an_unknown_region_is_checked_at_up_not_at_preview() -> None:
+    joins = [{"domain_join_type": "azureADJoin", "region_name": Unknown()}]
+    assert check(valid(domain_join_configurations=joins)).failures == []
 
 
 def test_unknown_values_are_skipped_during_preview() -> None:

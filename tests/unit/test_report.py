@@ -89,7 +89,7 @@ def test_update_shows_each_changed_setting_old_and_new() -> None:
     assert eng["Language & region"][1:] == ("en-US", "en-GB")
     assert eng["Naming template"][1:] == ("ENG-%RAND:5%", "DEV-%USERNAME:4%-%RAND:5%")
     assert rows(text, "Group") == [[f"`{PILOT_GROUP}`", "Engineering", "➕ assigned"]]
-    assert "- **review**: policies ✏️ 1 to update (3 unchanged) · 1 warning" in text
+    assert "- **review**: policies ✏️ 1 to update (3 unchanged) · 2 warnings" in text  # existing PCs, people
     assert "Disruptive" not in text
 
 
@@ -98,6 +98,8 @@ def test_update_lists_the_providers_warning_about_existing_cloud_pcs() -> None:
     warnings = text.split("#### Warnings", 1)[1]
     assert "- ⚠️ provisioning policy 'Engineering': the change of image" in warnings
     assert "existing Cloud PCs keep their old settings until they are reprovisioned" in warnings
+    assert ("- ⚠️ provisioning policy 'Engineering': 2 assigned member(s) have no Cloud PC licence; 3 are already "
+            "covered by an earlier-assigned policy ('Pilot users')") in warnings  # fmt: skip
 
 
 def test_replace_is_marked_disruptive_with_the_property_that_forces_it() -> None:

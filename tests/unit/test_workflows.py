@@ -284,8 +284,33 @@ def test_deploy_attaches_its_own_preview_to_the_summary_and_stops_when_it_fails(
         assert 'exit "$status"' in preview  # a failed preview stops the job before `up`
         assert names.index("Preview (in the job summary)") < names.index("pulumi up"), name
         recover = names.index("Recover from a killed run (stale lock)")
-        assert "scripts/recover-stale-lock" in job["steps"][recover]["run"]
         assert recover < names.index("Preview (in the job summary)")
+
+
+def test_deploy_recovers_a_killed_run_before_its_preview_and_up() -> None:
+    """The real recovery (w365_provider.recovery with the official CLI), after sign-in, before `up`;
+    its command line is one the module's own parser accepts."""
+    from w365_provider.recovery import parse_args
+
+    for name, job in load(DEPLOY)["jobs"].items():
+        runs = [step.get("run", "") for step in job["steps"]]
+        [recover] = [i for i, run in enumerate(runs) if "w365_provider.recovery" in run]
+        command = runs[recover].strip()
+        assert command == '.venv/bin/python -m w365_provider.recovery --stack "$STACK" --pulumi pulumi --cancel', name
+        args = parse_args(command.split("w365_provider.recovery", 1)[1].replace('"$STACK"', name).split())
+        assert (args.stack, args.pulumi, args.cancel, args.dry_run) == (name, "pulumi", True, False)
+        token = next(i for i, run in enumerate(runs) if "federated-token.sh" in run)
+        [up] = [i for i, run in enumerate(runs) if "pulumi up " in run]
+        previews = [i for i, run in enumerate(runs) if "pulumi preview" in run]
+        assert token < recover < min(previews) and recover < up, name
+        assert "recover-stale-lock" not in "\n".join(runs)
+
+
+@pytest.mark.parametrize("path", [PREVIEW, DEPLOY], ids=lambda p: p.name)
+def test_jobs_that_refresh_run_the_program_so_rotated_credentials_reach_the_provider(path: Path) -> None:
+    for name, job in load(path)["jobs"].items():
+        if re.search(r"\bpulumi (up|preview|refresh|destroy)\b|w365_provider\.recovery", run_lines(job)):
+            assert job["env"]["PULUMI_RUN_PROGRAM"] == "true", (path.name, name)
 
 
 def test_long_deploys_keep_a_fresh_oidc_token_file() -> None:

@@ -26,8 +26,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import json
+import os
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from w365_provider.errors import ConfigurationError, GraphError
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
     from w365_provider.settings import Settings
 
-__all__ = ["GraphRuntime", "Locate", "runtime", "shutdown"]
+__all__ = ["GraphRuntime", "Locate", "azure_credential", "runtime", "shutdown"]
 
 T = TypeVar("T")
 Locate = Callable[["GraphServiceClient"], "BaseRequestBuilder"]
@@ -283,20 +284,41 @@ class GraphRuntime:
         settings = self.settings
         if settings.graph_token is not None:
             return BaseBearerTokenAuthenticationProvider(_StaticToken(settings.graph_token, settings.graph_host))
-        from azure.identity.aio import DefaultAzureCredential
         from kiota_authentication_azure.azure_identity_authentication_provider import (
             AzureIdentityAuthenticationProvider,
         )
 
-        kwargs: dict[str, Any] = {}
-        if settings.tenant_id:
-            kwargs["additionally_allowed_tenants"] = [settings.tenant_id]
-        credential = DefaultAzureCredential(**kwargs)
+        credential = azure_credential(settings)
         self._closers.append(credential.close)
         token_source: Any = _TenantCredential(credential, settings.tenant_id) if settings.tenant_id else credential
         return AzureIdentityAuthenticationProvider(
             token_source, scopes=settings.scopes, allowed_hosts=[settings.graph_host]
         )
+
+
+def azure_credential(settings: Settings, env: Mapping[str, str] | None = None) -> Any:
+    """The async azure-identity credential that signs in to Graph when no token is given.
+
+    In a GitHub Actions job that may request OIDC tokens (``permissions: id-token: write``) and
+    names its app registration (``AZURE_CLIENT_ID``) and tenant (``w365:tenantId`` or
+    ``AZURE_TENANT_ID``): ``github_oidc.github_actions_credential``, which asks GitHub for a new
+    assertion on every Entra token request, so a deployment longer than the GitHub token's five
+    minutes keeps signing in. Anywhere else: ``DefaultAzureCredential`` (environment, workload
+    identity, managed identity, Azure CLI ...), allowed to ask for ``w365:tenantId``'s tokens.
+    """
+    from w365_provider import github_oidc
+
+    env = os.environ if env is None else env
+    client_id = env.get("AZURE_CLIENT_ID")
+    tenant_id = settings.tenant_id or env.get("AZURE_TENANT_ID")
+    if github_oidc.available(env) and client_id and tenant_id:
+        return github_oidc.github_actions_credential(tenant_id, client_id, env=env)
+    from azure.identity.aio import DefaultAzureCredential
+
+    kwargs: dict[str, Any] = {}
+    if settings.tenant_id:
+        kwargs["additionally_allowed_tenants"] = [settings.tenant_id]
+    return DefaultAzureCredential(**kwargs)
 
 
 class _StaticToken:

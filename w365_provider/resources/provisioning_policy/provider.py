@@ -110,8 +110,23 @@ class ProvisioningPolicyProvider(SpecProvider):
         checks.check_versions(SPEC, props, self.api_version(), fail, policy_rules.SWITCH_TO_BETA)
 
     def warning(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
+        """Deprecation and reprovisioning warnings, then the effect on people when the
+        assignments change (``impact.policy_warnings``: Graph is read only then, so a no-op
+        preview makes no request). Never fails a preview: an error becomes a note."""
         found = [policy_rules.deprecation_warning(news), policy_rules.reprovision_warning(olds, news)]
+        found += self.people_warnings(olds, news)
         return "\n".join(w for w in found if w) or None
+
+    def people_warnings(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
+        """One line per policy with assigned members who get no Cloud PC from it (unlicensed,
+        already covered by an earlier-assigned policy, or short of Frontline licences)."""
+        try:
+            from w365_provider.impact import policy_warnings
+
+            return policy_warnings(self.settings(), olds, news)
+        except Exception as exc:  # noqa: BLE001 - a warning must never fail a preview
+            name = news.get(SPEC.name_property) or olds.get(SPEC.name_property)
+            return [f"note: {SPEC.noun} '{name}': the effect on people was not checked ({type(exc).__name__}: {exc})"]
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return normalize(props)

@@ -3,7 +3,12 @@ template's grammar, the custom image id's form, and the warning for changes that
 Cloud PCs. Pure functions; no Graph call.
 
 Sources: https://learn.microsoft.com/windows-365/enterprise/create-provisioning-policy (naming
-template, join types) and https://learn.microsoft.com/graph/api/resources/cloudpcdomainjoinconfiguration.
+template, join types), https://learn.microsoft.com/graph/api/resources/cloudpcdomainjoinconfiguration
+and, for ``region_name``, the documented list of regions in ``w365_provider/lookups/regions.py``
+(https://learn.microsoft.com/windows-365/enterprise/requirements#supported-azure-regions-for-cloud-pc-provisioning).
+That list is the rule on v1.0 and on beta alike: beta's per-tenant
+``GET /beta/deviceManagement/virtualEndpoint/supportedRegions`` lists the regions a tenant may use
+among them, which needs a Graph call that ``check`` does not make.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from typing import Any
 from w365_provider import labels
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.types import GUID, is_unknown
+from w365_provider.lookups.regions import check_region_name
 
 from .spec import ASSIGNMENT, DOMAIN_JOIN, SPEC
 
@@ -88,6 +94,7 @@ def _check_domain_joins(value: Any, fail: Fail) -> None:
         where = f"entry {index}"
         join_type, connection, region = (entry.get(k) for k in ("domain_join_type", "on_premises_connection_id",
                                                                  "region_name"))  # fmt: skip
+        _check_region(where, region, fail)
         if any(is_unknown(v) for v in (join_type, connection, region)):
             continue
         if join_type == "hybridAzureADJoin":
@@ -101,6 +108,14 @@ def _check_domain_joins(value: Any, fail: Fail) -> None:
                            "or on_premises_connection_id")  # fmt: skip
             if connection is not None and region is not None:
                 fail(prop, f"{where}: azureADJoin takes region_name or on_premises_connection_id, not both")
+
+
+def _check_region(where: str, region: Any, fail: Fail) -> None:
+    """``region_name`` is ``automatic`` or a region where Windows 365 provisions Cloud PCs."""
+    if isinstance(region, str):  # the table reports a value that is not text
+        reason = check_region_name(region)
+        if reason is not None:
+            fail("domain_join_configurations", f"{where}: region_name {reason}")
 
 
 def _parse_template(value: str) -> tuple[int, int | None, dict[str, list[int]], set[str], str | None]:
