@@ -114,7 +114,7 @@ def outputs(spec: Spec, observed: Mapping[str, Any], applied: Mapping[str, Any])
             continue
         if prop.graph is None:
             value = applied.get(name, prop.default)
-            outs[name] = bool(value) if isinstance(prop.default, bool) else value
+            outs[name] = bool(value) if isinstance(prop.default, bool) and not isinstance(value, str) else value
         elif outs[name] is None and prop.absent is not None:
             outs[name] = observed.get(name) or prop.absent
     if spec.track_applied:

@@ -106,8 +106,11 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     :param autopatch: ``{"autopatch_group_id": ...}``.
     :param assignments: Groups to assign; the whole set is replaced on change. ``None`` leaves
         assignments unmanaged, ``[]`` removes them all.
-    :param adopt: Take over an existing policy with this display name instead of creating one
-        (the import path, since dynamic resources cannot be imported).
+    :param adopt: Take over an existing policy instead of creating one (the import path, since
+        dynamic resources cannot be imported): ``True`` takes the one policy with this display
+        name (refused, listing the ids, when two share it); a Graph id (``"<id>"``, what
+        ``w365 export`` writes) takes exactly that policy. Settings that differ from the code
+        show in the preview and are applied on ``up``.
     :param opts: Resource options; ``replace_on_changes`` and ``ignore_changes=["adopt"]`` are
         added to them.
 
@@ -142,7 +145,7 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     """Hours before Cloud PCs of removed users are deprovisioned (Graph's value)."""
     cloud_pc_group_display_name: pulumi.Output[Optional[str]]
     alternate_resource_url: pulumi.Output[Optional[str]]
-    adopt: pulumi.Output[bool]
+    adopt: pulumi.Output[bool | str]
 
     def __init__(
         self,
@@ -162,7 +165,7 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
         microsoft_managed_desktop: Optional[pulumi.Input[MicrosoftManagedDesktopArgs]] = None,
         autopatch: Optional[pulumi.Input[AutopatchArgs]] = None,
         assignments: Optional[pulumi.Input[Sequence[pulumi.Input[AssignmentArgs]]]] = None,
-        adopt: bool = False,
+        adopt: bool | str = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         given = dict(locals())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from w365_provider.kit import Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
+from w365_provider.kit import Adopt, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
 
 __all__ = ["ASSIGNMENT", "GROUP_TARGET_TYPE", "SPEC"]
@@ -147,7 +147,8 @@ SPEC = Spec(
                         sort_by=("group_id", "service_plan_id")),
                  "Assignments: the groups (and Frontline sizes) whose users get Cloud PCs; written with the "
                  "assign action, read with $expand", U, action=True, absent=[]),
-        Property("adopt", None, Bool(), "Take over an existing policy with this name instead of creating one",
+        Property("adopt", None, Adopt(),
+                 "Take over an existing policy instead of creating one: true (by name) or its Graph id",
                  O, default=False, fill=Fill.CHECK),
         Property("grace_period_in_hours", "gracePeriodInHours", Int(),
                  "Hours before Cloud PCs of removed users are deprovisioned", C),
