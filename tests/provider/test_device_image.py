@@ -81,7 +81,7 @@ def test_read_returns_outputs_and_observed_inputs(emu: EmulatorProcess) -> None:
     read = provider.read(created.id, created.outs)
     assert read.id == created.id
     assert read.outs == created.outs
-    assert read.inputs == {**GOLDEN, "adopt": False}
+    assert read.inputs == GOLDEN
 
 
 def test_read_after_out_of_band_delete_reports_gone(emu: EmulatorProcess) -> None:

@@ -63,7 +63,7 @@ def test_mapping_both_ways() -> None:
     outs = image_from_graph({"id": "i", "displayName": "Golden", "status": "ready", "sizeInGB": 64, "errorCode": None})
     assert outs["image_id"] == "i"
     assert outs["size_in_gb"] == 64
-    assert set(outs) == {*GOOD, *COMPUTED, "adopt"}
+    assert set(outs) == {*GOOD, *COMPUTED}
 
 
 def test_error_codes_are_explained() -> None:

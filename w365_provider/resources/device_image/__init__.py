@@ -77,6 +77,6 @@ class DeviceImage(pulumi.dynamic.Resource, module="w365", name="DeviceImage"):
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         given = {"display_name": display_name, "version": version, "source_image_resource_id": source_image_resource_id,
-                 "adopt": adopt}  # fmt: skip
+                 "adopt": adopt or None}  # fmt: skip
         props = resource_props(SPEC, given)
         super().__init__(DeviceImageProvider(), resource_name, props, resource_options(SPEC, opts))
