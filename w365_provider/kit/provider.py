@@ -24,7 +24,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from w365_provider.graph.client import GraphRuntime
 from w365_provider.graph.provider import GraphProvider
-from w365_provider.kit import checks, drift, mapping, steps
+from w365_provider.kit import adoption, checks, drift, mapping, steps
 from w365_provider.kit.ownership import Creator, ledger_of
 from w365_provider.kit.spec import LAST_APPLIED, Spec
 
@@ -154,7 +154,7 @@ class SpecProvider(GraphProvider):
         name = str(desired[spec.name_property])
         creator = self.creator(rt)
         if spec.adoptable and desired.get("adopt"):
-            found = await creator.adoptable(name, desired)
+            found = await adoption.adoptable(rt, spec, creator, desired)
             if found is not None:
                 return await self.update_object(rt, found["id"], self.outputs(self.observe(found), {}), desired)
         created, _recovered = await creator.create(desired)
