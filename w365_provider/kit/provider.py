@@ -2,7 +2,7 @@
 
 A resource's provider subclasses ``SpecProvider``, sets ``spec`` and overrides only the hooks
 for what is its own: ``rules`` (what the table cannot express), ``warning``, ``observe`` (extra
-values in Graph's answer), ``after_create`` (assign, wait for an upload), ``write_action`` and
+values in Graph's answer), ``adopted`` (what an adopted object starts from), ``after_create`` (assign, wait for an upload), ``write_action`` and
 ``after_patch`` (extra Graph steps of an update) and ``remove`` (steps before the DELETE).
 
 How a change is planned: ``check`` normalizes the inputs so the engine's own diff of old and
@@ -76,6 +76,11 @@ class SpecProvider(GraphProvider):
         self, rt: GraphRuntime, object_id: str, patched: list[str], desired: Mapping[str, Any], observed: dict[str, Any]
     ) -> None:
         """Steps after a PATCH of ``patched``; may update ``observed``."""
+
+    def adopted(self, found: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+        """The outputs an adopted object (``found``: its Graph JSON) starts from: what the update
+        that follows compares the code with."""
+        return self.outputs(self.observe(found), {})
 
     async def remove(self, rt: GraphRuntime, object_id: str, name: str, props: Mapping[str, Any]) -> None:
         """Delete the object (``props``: its outputs, ``{}`` for a rollback); 404 counts as done."""
@@ -156,7 +161,7 @@ class SpecProvider(GraphProvider):
         if spec.adoptable and desired.get("adopt"):
             found = await adoption.adoptable(rt, spec, creator, desired)
             if found is not None:
-                return await self.update_object(rt, found["id"], self.outputs(self.observe(found), {}), desired)
+                return await self.update_object(rt, found["id"], self.adopted(found, desired), desired)
         created, _recovered = await creator.create(desired)
         observed = self.observe(created)
         try:

@@ -5,6 +5,8 @@ Graph calls (each retried per ``graph/retry.py``):
 - create: the sign-in is checked first (app-only is refused before any write); POST; then
   ``runHealthChecks`` and GETs of the status until a verdict. Failed checks delete the new
   connection again and fail the step naming the check, its error and the recommended action.
+- adopt (``adopt``: true or a Graph id): one list by display name, or one GET of the id; then as
+  an update, the password not sent (Graph never returns it, so the code's is taken as the one).
 - read: GET; 404 means the connection is gone. The password is write-only in Graph: it is kept
   from the last write (a secret output), never read.
 - update: one PATCH of the changed properties; after a change of the network or the domain,
@@ -24,7 +26,7 @@ from w365_provider.errors import GraphConflictError, GraphError
 from w365_provider.graph.client import GraphRuntime
 from w365_provider.kit import steps
 from w365_provider.kit.checks import Fail
-from w365_provider.kit.ownership import Creator
+from w365_provider.kit.ownership import Creator, ledger_of
 from w365_provider.kit.provider import SpecProvider
 
 from . import rules as connection_rules
@@ -70,7 +72,15 @@ class NetworkConnectionProvider(SpecProvider):
 
     def creator(self, rt: GraphRuntime) -> Creator:
         """Recovery after an ambiguous create compares everything but the password (Graph never returns it)."""
-        return _Creator(rt, self.spec, observe=self.observe, usable=self.usable)
+        return _Creator(rt, self.spec, ledger_of(self, self.spec), observe=self.observe, usable=self.usable)
+
+    def adopted(self, found: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+        """Graph never returns the password: an adopted connection is taken to have the one the
+        code gives, so adoption does not send it (a later change of it is sent)."""
+        olds = super().adopted(found, desired)
+        if isinstance(desired.get(PASSWORD), str):
+            olds[PASSWORD] = desired[PASSWORD]
+        return olds
 
     async def health(self, rt: GraphRuntime, connection_id: str, label: str) -> dict[str, Any]:
         return await run_health_checks(rt, connection_id, label, timeout=getattr(self, "_timeout", 3600.0),
