@@ -108,6 +108,8 @@ class Context:
     images: dict[str, str] = field(default_factory=dict)
     """Exported custom image id -> its key in ``w365:images``."""
     image_names: dict[str, str] = field(default_factory=dict)
+    connections: dict[str, str] = field(default_factory=dict)
+    """Exported Azure network connection id -> its key in ``w365:networkConnections``."""
     gallery_entries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:

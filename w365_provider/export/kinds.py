@@ -69,7 +69,10 @@ class Kind:
     refine: Callable[[Context, Mapping[str, Any], Entry], None] | None = None
     """The kind's own part of an entry (references to other sections); raises ``LeftOut``."""
     secrets: Mapping[str, str] = field(default_factory=dict)
-    """Keys never exported (Graph does not return them): key -> what the user fills in."""
+    """Keys never exported (Graph does not return them): key -> what the user fills in
+    (``{key}`` in it is the entry's key)."""
+    secret_when: Callable[[Mapping[str, Any]], bool] = lambda body: True
+    """Whether an object takes the ``secrets`` (a hybrid join connection has a password, others none)."""
     quiet: frozenset[str] = frozenset()
     """Graph properties not worth a comment when present (read-only audit fields, deprecated
     aliases Graph fills from a managed property); nested ones dotted: ``domainJoinConfigurations.type``."""
@@ -172,8 +175,8 @@ def entry(kind: Kind, ctx: Context, body: Mapping[str, Any], key: str) -> Entry:
             result.value[str(prop.graph)] = [ctx.group_ref(item) for item in observed[prop.name]]
     for what in _unmanaged(kind, body):
         result.leave_out(what)
-    for secret, how in sorted(kind.secrets.items()):
-        result.notes.append(f"{secret}: not exported (a secret); {how}")
+    for secret, how in sorted(kind.secrets.items()) if kind.secret_when(body) else ():
+        result.notes.append(f"{secret}: not exported (a secret); {how.replace('{key}', key)}")
     if kind.refine is not None:
         kind.refine(ctx, body, result)
     if spec.adoptable and body.get("id"):

@@ -51,7 +51,7 @@ def export_tenant(settings: Settings, kinds: Sequence[str] = KIND_NAMES, *, keep
     tenant = rt.run(read(reader, chosen, gallery="policies" in kinds))
     ctx = Context(tenant)
     sections = build(chosen, ctx)
-    _settle(sections, ctx, keep_images="images" in kinds)
+    _settle(sections, ctx, keep_images="images" in kinds, secrets=_secrets(chosen))
     left_out = sum(e.left_out for s in sections.values() for e in s.entries.values())
     left_out += sum(1 for s in sections.values() for line in s.footer if line.startswith("left out:"))
     document = _document(settings, sections, chosen, kept(keep))
@@ -60,11 +60,17 @@ def export_tenant(settings: Settings, kinds: Sequence[str] = KIND_NAMES, *, keep
     return Export(text, reader.requests, counts, left_out)
 
 
-def _settle(sections: dict[str, Section], ctx: Context, *, keep_images: bool) -> None:
-    """Add the referenced groups and gallery images; leave out what the stack checks refuse."""
+def _secrets(kinds: Sequence[Kind]) -> set[tuple[str, str]]:
+    """``(section, key)`` of every secret the file leaves for the user to set."""
+    return {(kind.section, secret) for kind in kinds for secret in kind.secrets}
+
+
+def _settle(sections: dict[str, Section], ctx: Context, *, keep_images: bool, secrets: set[tuple[str, str]]) -> None:
+    """Add the referenced groups and gallery images; leave out what the stack checks refuse
+    (not a secret the user sets after the export: its placeholder comment says how)."""
     for _ in range(10):
         _references(sections, ctx, keep_images=keep_images)
-        refused = _refused(sections)
+        refused = _refused(sections, secrets)
         if not refused:
             return
         for (name, key), reasons in refused.items():
@@ -93,11 +99,13 @@ def _references(sections: dict[str, Section], ctx: Context, *, keep_images: bool
     sections["groups"] = Section("groups", group_entries, sections.get("groups", Section("groups")).footer)
 
 
-def _refused(sections: dict[str, Section]) -> dict[tuple[str, str], list[str]]:
+def _refused(sections: dict[str, Section], secrets: set[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
     raw = {name: {k: e.value for k, e in s.entries.items()} for name, s in sections.items() if not s.singleton}
     refused: dict[tuple[str, str], list[str]] = {}
     for line in stack_config_problems(raw):
         match = _PROBLEM.match(line)
+        if match and any(line.startswith(f"{section_name(n)}.{match.group(2)}.{k}:") for n, k in secrets):
+            continue
         if match and match.group(2) in sections.get(match.group(1), Section("")).entries:
             refused.setdefault((match.group(1), match.group(2)), []).append(line.split(": ", 1)[-1])
     return refused
