@@ -19,6 +19,9 @@ from w365_provider.graph.client import GraphRuntime, Locate
 __all__ = ["Context", "Reader", "Section", "Tenant", "build", "read"]
 
 GROUPS_QUERY = {"$select": "id,displayName", "$top": "999"}
+ASSIGNMENT_KEYS = (("service_plan_id", "servicePlanId"), ("allotment_display_name", "allotmentDisplayName"),
+                   ("allotment_licenses_count", "allotmentLicensesCount"))  # fmt: skip
+"""An assignment's values besides its group, as the stack file names them."""
 
 
 class Reader:
@@ -122,10 +125,11 @@ class Context:
         return self.group_keys.setdefault(group_id, f"group-{group_id[:8]}")
 
     def group_ref(self, item: Mapping[str, Any]) -> Any:
-        """An assignment as the stack file writes it: a group key, or ``{group, servicePlanId}``."""
+        """An assignment as the stack file writes it: a group key, or ``{group, servicePlanId}``
+        with a Frontline shared allotment's ``allotmentDisplayName`` and ``allotmentLicensesCount``."""
         key = self.group_key(str(item["group_id"]))
-        plan = item.get("service_plan_id")
-        return {"group": key, "servicePlanId": plan} if plan else key
+        extra = {camel: item[name] for name, camel in ASSIGNMENT_KEYS if item.get(name) is not None}
+        return {"group": key, **extra} if extra else key
 
 
 def build(kinds: Sequence[Kind], ctx: Context) -> dict[str, Section]:
