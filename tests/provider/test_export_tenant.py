@@ -30,9 +30,10 @@ def test_requests_follow_pages_not_objects(emu: EmulatorProcess) -> None:
     first = export_tenant(settings)
     log = emu.requests()
     assert {r["method"] for r in log} == {"GET"}
-    assert first.requests == len(log) == 5  # images, policies (2 pages), gallery, groups
+    # images, connections, policies (2 pages), user settings, organization settings, gallery, groups
+    assert first.requests == len(log) == 8
     assert first.counts["policies"] == PAGE + 5 and first.left_out == 0
-    assert "skiptoken" in log[2]["query"] and "expand=assignments" in log[2]["query"]
+    assert "skiptoken" in log[3]["query"] and "expand=assignments" in log[3]["query"]
     assert export_tenant(settings).text == first.text
 
 
@@ -51,7 +52,7 @@ def test_the_command_writes_stdout_and_refuses_to_overwrite(
     assert main(["export", "--graph-url", emu.graph_url]) == 0
     out, err = capsys.readouterr()
     assert "policy-000:" in out and "adopt: " in out
-    assert "1 policies" in err and "with 4 Graph requests (GET only)" in err
+    assert "1 policies" in err and "with 7 Graph requests (GET only)" in err  # one per kind, the gallery, groups
     target = tmp_path / "Pulumi.x.yaml"
     target.write_text("encryptionsalt: v1:abc\nconfig:\n  w365:graphToken:\n    secure: v1:xyz\n")
     assert main(["export", "--graph-url", emu.graph_url, "-o", str(target)]) == 2

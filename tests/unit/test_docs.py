@@ -277,4 +277,4 @@ def test_stacks_export_commands(fake_bin: tuple[Path, Path], tmp_path: Path) -> 
     assert calls(log) == [["pulumi", "stack", "init", "contoso"], ["pulumi", "preview", "--diff", "--stack", "contoso"],
                           ["pulumi", "up", "--stack", "contoso"]]  # fmt: skip
     written = (root / "stacks" / "Pulumi.contoso.yaml").read_text()
-    assert f"adopt: {made['id']}" in written and "with 4 Graph requests (GET only)" in proc.stderr
+    assert f"adopt: {made['id']}" in written and "with 7 Graph requests (GET only)" in proc.stderr  # one per kind, the gallery, groups
