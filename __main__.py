@@ -63,6 +63,7 @@ for key, spec in stack.images.items():
             display_name=spec.display_name,
             version=spec.version,
             source_image_resource_id=spec.source_image_resource_id,
+            adopt=spec.adopt or False,
         )
         images[key] = ("custom", custom.image_id, custom.display_name)
     else:

@@ -3,6 +3,12 @@
 ``w365 --version`` prints the package version. ``w365 schema`` prints the JSON Schema of a stack
 file (kept in ``schema/stack-config.schema.json``; see ``w365_provider.config.schema``).
 
+``w365 export``: a stack file for the Windows 365 objects of an existing tenant, read-only
+(``w365_provider.export``; see docs/stacks.md, "From an existing tenant")::
+
+    W365_GRAPH_TOKEN=... w365 export --stack contoso            # stacks/Pulumi.contoso.yaml
+    w365 export --api-version beta --kinds policies -o -        # to stdout
+
 ``w365 report``: Markdown for a pull-request comment from ``pulumi preview --json`` output::
 
     scripts/pulumi preview --json --stack dev  > dev.json
@@ -185,6 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     schema.add_argument("-o", "--output", metavar="OUT", help="write the schema here (default: stdout)")
     schema.set_defaults(func=_schema)
+
+    from w365_provider.export.command import add_parser as add_export
+
+    add_export(sub)
 
     report = sub.add_parser(
         "report",

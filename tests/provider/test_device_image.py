@@ -148,3 +148,13 @@ def test_check_refuses_bad_inputs_without_calling_graph(emu: EmulatorProcess) ->
     result = provider.check({}, {"display_name": "Golden", "version": "v1", "source_image_resource_id": "golden"})
     assert [f.property for f in result.failures] == ["version", "source_image_resource_id"]
     assert emu.requests() == []
+
+
+def test_adopt_by_id_takes_the_image_with_one_get(emu: EmulatorProcess) -> None:
+    status, made = emu.graph("POST", IMAGES, {"displayName": "Golden", "version": "1.0.0",
+                                              "sourceImageResourceId": GOLDEN["source_image_resource_id"]})  # fmt: skip
+    assert status == 201 and made is not None
+    emu.clear_requests()
+    created = configured(emu).create({**GOLDEN, "adopt": made["id"]})
+    assert [(r["method"], r["path"]) for r in emu.requests()] == [("GET", f"/v1.0{IMAGES}/{made['id']}")]
+    assert created.id == made["id"] and created.outs["adopt"] == made["id"]

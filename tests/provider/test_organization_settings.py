@@ -17,13 +17,13 @@ def provider(emu: EmulatorProcess) -> OrganizationSettingsProvider:
     return configured(OrganizationSettingsProvider, emu, graphUrl=beta_url(emu))
 
 
-def test_create_is_one_patch_and_delete_none(provider: OrganizationSettingsProvider, emu: EmulatorProcess,
+def test_create_is_a_get_and_one_patch_and_delete_none(provider: OrganizationSettingsProvider, emu: EmulatorProcess,
                                              capfd: pytest.CaptureFixture[str]) -> None:  # fmt: skip
     inputs = checked(provider, {"os_version": "Windows10", "enable_single_sign_on": True,
                                 "windows_settings": {"language": "de-DE"}})  # fmt: skip
     assert DELETE_NOTE in capfd.readouterr().err
     created = provider.create(inputs)
-    assert calls(emu) == [("PATCH", "beta:/organizationSettings")]
+    assert calls(emu) == [("GET", "beta:/organizationSettings"), ("PATCH", "beta:/organizationSettings")]
     status, body = emu.graph("GET", PATH, version="beta")
     assert status == 200 and body["osVersion"] == "windows10" and body["windowsSettings"] == {"language": "de-DE"}
     assert body["userAccountType"] == "standardUser"  # left as the tenant has it
@@ -37,6 +37,23 @@ def test_create_is_one_patch_and_delete_none(provider: OrganizationSettingsProvi
     assert calls(emu) == []
     assert DELETE_NOTE in capfd.readouterr().err
     assert emu.graph("GET", PATH, version="beta")[1]["osVersion"] == "windows11"
+
+
+def test_create_of_what_the_tenant_has_writes_nothing(provider: OrganizationSettingsProvider,
+                                                      emu: EmulatorProcess) -> None:
+    """Taking the settings over as exported (what the tenant holds) is one GET and no PATCH."""
+    status, body = emu.graph("GET", PATH, version="beta")
+    assert status == 200
+    as_is = checked(provider, {"os_version": body["osVersion"], "user_account_type": body["userAccountType"],
+                               "enable_single_sign_on": body["enableSingleSignOn"]})  # fmt: skip
+    emu.clear_requests()
+    created = provider.create(as_is)
+    assert calls(emu) == [("GET", "beta:/organizationSettings")]
+    assert created.outs["os_version"] == body["osVersion"]
+    changed = provider.create({**as_is, "user_account_type": "administrator" if body["userAccountType"] ==
+                               "standardUser" else "standardUser"})  # fmt: skip
+    assert calls(emu)[-1] == ("PATCH", "beta:/organizationSettings")
+    assert changed.outs["user_account_type"] != body["userAccountType"]
 
 
 def test_the_table_checks(provider: OrganizationSettingsProvider) -> None:

@@ -50,6 +50,8 @@ BLOCKS: dict[tuple[str, str], str] = {
         "test_impact_commands_against_the_emulator",
     ("docs/reliability.md", "scripts/recover --stack dev --cancel          # you know no other run of this stack is active"):
         "test_reliability_recover_commands",
+    ("docs/stacks.md", "scripts/pulumi stack init contoso               # writes stacks/Pulumi.contoso.yaml with its encryption salt"):
+        "test_stacks_export_commands",
 }  # fmt: skip
 """(file, first line) of each Python or shell block -> the test below that runs it."""
 
@@ -343,3 +345,20 @@ def test_reliability_recover_commands(fake_bin: tuple[Path, Path], tmp_path: Pat
         ["pulumi", "cancel", "--yes", "--stack", "dev"], ["pulumi", "stack", "export", "--stack", "dev"],
         ["pulumi", "cancel", "--yes", "--stack", "local"], ["pulumi", "stack", "export", "--stack", "local"],
     ]  # fmt: skip
+
+
+def test_stacks_export_commands(fake_bin: tuple[Path, Path], tmp_path: Path) -> None:
+    bin_dir, log = fake_bin
+    root = _in_a_checkout(tmp_path, bin_dir)
+    with EmulatorProcess() as emu:
+        body = {"displayName": "Portal policy", "imageId": "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365",
+                "imageType": "gallery", "domainJoinConfigurations": [{"domainJoinType": "azureADJoin", "regionName": "automatic"}]}  # fmt: skip
+        status, made = emu.graph("POST", "/deviceManagement/virtualEndpoint/provisioningPolicies", body)
+        assert status == 201 and made is not None
+        text = block(("docs/stacks.md", "scripts/pulumi stack init contoso               # writes stacks/Pulumi.contoso.yaml with its encryption salt"))
+        proc = run_block(text, bin_dir, root, W365_GRAPH_URL=emu.graph_url, W365_GRAPH_TOKEN=emu.token)
+    assert proc.returncode == 0, proc.stderr
+    assert calls(log) == [["pulumi", "stack", "init", "contoso"], ["pulumi", "preview", "--diff", "--stack", "contoso"],
+                          ["pulumi", "up", "--stack", "contoso"]]  # fmt: skip
+    written = (root / "stacks" / "Pulumi.contoso.yaml").read_text()
+    assert f"adopt: {made['id']}" in written and "with 7 Graph requests (GET only)" in proc.stderr  # one per kind, the gallery, groups

@@ -36,14 +36,15 @@ def test_policy_lists_derived_from_the_table() -> None:
 
 
 def test_device_image_lists_derived_from_the_table() -> None:
-    assert IMAGE.inputs == IMAGE.replace_on_changes == ("display_name", "version", "source_image_resource_id")
-    assert IMAGE.updatable == () and IMAGE.ignore_changes == () and not IMAGE.adoptable
+    assert IMAGE.replace_on_changes == ("display_name", "version", "source_image_resource_id")
+    assert IMAGE.inputs == (*IMAGE.replace_on_changes, "adopt")  # adopt: by name or Graph id (issue 14)
+    assert IMAGE.updatable == () and IMAGE.ignore_changes == ("adopt",) and IMAGE.adoptable
     assert IMAGE.computed[0] == "image_id"
 
 
 def test_resource_options_come_from_the_spec() -> None:
     opts = resource_options(IMAGE, None)
-    assert opts.replace_on_changes == list(IMAGE.inputs) and not opts.ignore_changes
+    assert opts.replace_on_changes == list(IMAGE.replace_on_changes) and opts.ignore_changes == ["adopt"]
 
 
 @pytest.mark.parametrize(

@@ -211,7 +211,7 @@ def test_image_entries() -> None:
     assert problems(raw) == [
         "w365:images.win11.sku: is required",
         "w365:images.golden.sourceImageResourceId: is required",
-        "w365:images.golden.sku: unknown key; known keys: type, displayName, version, sourceImageResourceId",
+        "w365:images.golden.sku: unknown key; known keys: type, displayName, version, sourceImageResourceId, adopt",
         "w365:images.other.type: is required: gallery (a gallery image looked up by sku) or custom "
         "(uploaded from an Azure managed image)",
         "w365:images.listed: must be a mapping, got a list",

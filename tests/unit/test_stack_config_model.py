@@ -104,7 +104,7 @@ def test_image_type_is_a_tagged_union() -> None:
     assert problems(raw) == [
         "w365:images.win11.type: must be gallery (a gallery image looked up by sku) or custom (uploaded from an "
         "Azure managed image), got 'Galery'; did you mean 'gallery'?",
-        "w365:images.golden.publisher: unknown key; known keys: type, displayName, version, sourceImageResourceId",
+        "w365:images.golden.publisher: unknown key; known keys: type, displayName, version, sourceImageResourceId, adopt",
     ]
 
 

@@ -18,6 +18,7 @@ Enumerations are Graph v1.0's:
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -27,9 +28,11 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     StrictBool,
     StrictStr,
     Tag,
+    WithJsonSchema,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
@@ -95,6 +98,26 @@ RegionName = Annotated[StrictStr, AfterValidator(_region), Field(examples=list(r
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 
 
+def _adopt(value: Any) -> bool | str:
+    """``adopt``: ``true``/``false`` (also as text) or an object's Graph id."""
+    value = _flag(value)
+    if isinstance(value, bool) or (isinstance(value, str) and re.match(GUID_PATTERN, value)):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("bool_type", "must be true or false")
+    raise PydanticCustomError(
+        "adopt", "must be true or false, or an object's Graph id (GUID), got the text {value}", {"value": repr(value)}
+    )
+
+
+Adopt = Annotated[
+    Union[bool, str],
+    PlainValidator(_adopt),
+    WithJsonSchema({"anyOf": [{"type": "boolean"}, {"type": "string", "pattern": GUID_PATTERN}]}),
+]
+"""``adopt``: true (the one object of the display name) or an object's Graph id."""
+
+
 class _Entry(BaseModel):
     """An entry of the stack file: camelCase keys only, unknown keys refused."""
 
@@ -156,6 +179,11 @@ class CustomImageEntry(_Entry):
     display_name: Text = Field(description="Image name shown in the admin center.")
     version: Text = Field(description="major.minor.patch; a new version replaces the image.")
     source_image_resource_id: Text = Field(description="Azure resource id of the managed image.")
+    adopt: Adopt | None = Field(
+        None,
+        description="Take over an existing image instead of uploading one: true (the one image of this name) or "
+        "its Graph id (what w365 export writes).",
+    )
 
 
 ImageEntry = Annotated[Union[GalleryImageEntry, CustomImageEntry], Field(discriminator="type")]
@@ -277,7 +305,11 @@ class PolicyEntry(_Entry):
     apply_to_existing_cloud_pcs: ApplyEntry | None = Field(
         None, description="Apply region and single sign-on changes to existing Cloud PCs ({} for Graph's defaults). Beta."
     )
-    adopt: Flag | None = Field(None, description="Take over an existing policy of this name instead of creating one.")
+    adopt: Adopt | None = Field(
+        None,
+        description="Take over an existing policy instead of creating one: true (the one policy of this name) or "
+        "its Graph id (what w365 export writes).",
+    )
 
 
 from w365_provider.config.tenant_model import (  # noqa: E402 - they build on the types above

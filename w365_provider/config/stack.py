@@ -94,6 +94,8 @@ class CustomImageSpec:
     display_name: str
     version: str
     source_image_resource_id: str
+    adopt: bool | str | None = None
+    """``True`` (by display name) or a Graph id: take over an existing image."""
 
 
 ImageSpec = Union[GalleryImageSpec, CustomImageSpec]
@@ -281,7 +283,7 @@ def _group(key: str, entry: GroupEntry) -> GroupSpec:
 def _image(key: str, entry: GalleryImageEntry | CustomImageEntry) -> ImageSpec:
     if isinstance(entry, GalleryImageEntry):
         return GalleryImageSpec(key, entry.publisher, entry.offer, entry.sku, entry.allow_supported_with_warning)
-    return CustomImageSpec(key, entry.display_name, entry.version, entry.source_image_resource_id)
+    return CustomImageSpec(key, entry.display_name, entry.version, entry.source_image_resource_id, entry.adopt)
 
 
 def _policy(key: str, entry: PolicyEntry) -> PolicySpec:

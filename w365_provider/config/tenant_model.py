@@ -15,7 +15,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import ConfigDict, Field, StrictInt, StrictStr, WithJsonSchema
 
-from w365_provider.config.model import Flag, Guid, Text, _Entry
+from w365_provider.config.model import Adopt, Flag, Guid, Text, _Entry
 
 __all__ = [
     "DisasterRecoveryEntry",
@@ -94,7 +94,11 @@ class UserSettingEntry(_Entry):
     assignments: list[Text] | None = Field(
         None, description="Keys of w365:groups; omit to leave assignments unmanaged, [] to remove them all."
     )
-    adopt: Flag | None = Field(None, description="Take over an existing user setting of this name.")
+    adopt: Adopt | None = Field(
+        None,
+        description="Take over an existing user setting instead of creating one: true (the one setting of this name) "
+        "or its Graph id (what w365 export writes).",
+    )
 
 
 # -- network connections ------------------------------------------------------------------------
@@ -115,6 +119,11 @@ class NetworkConnectionEntry(_Entry):
     ad_domain_username: Text | None = Field(None, description="Account that joins Cloud PCs to the domain.")
     ad_domain_password: Secret | None = Field(None, description="Its password: a secret (secure: ...).")
     organizational_unit: Text | None = Field(None, description="Organizational unit for the computer accounts.")
+    adopt: Adopt | None = Field(
+        None,
+        description="Take over an existing connection instead of creating one: true (the one connection of this "
+        "name) or its Graph id (what w365 export writes); the password given is taken as the connection's.",
+    )
 
 
 # -- organization settings ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from w365_provider.errors import GraphConflictError
-from w365_provider.kit.spec import LAST_APPLIED, Spec
+from w365_provider.kit.spec import LAST_APPLIED, Fill, Spec
 
 __all__ = ["Plan", "is_default", "matches", "observed_inputs", "outputs", "plan_update", "project", "shape", "strays"]
 
@@ -142,8 +142,11 @@ def outputs(spec: Spec, observed: Mapping[str, Any], applied: Mapping[str, Any])
         if prop is None:
             continue
         if prop.graph is None:
+            if name not in applied and prop.fill is Fill.NONE:
+                del outs[name]  # an input of the provider the program did not give (a DeviceImage's adopt)
+                continue
             value = applied.get(name, prop.default)
-            outs[name] = bool(value) if isinstance(prop.default, bool) else value
+            outs[name] = bool(value) if isinstance(prop.default, bool) and not isinstance(value, str) else value
         elif outs[name] is None and prop.absent is not None:
             outs[name] = observed.get(name) or prop.absent
     if spec.track_applied:

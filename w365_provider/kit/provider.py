@@ -2,7 +2,7 @@
 
 A resource's provider subclasses ``SpecProvider``, sets ``spec`` and overrides only the hooks
 for what is its own: ``rules`` (what the table cannot express), ``warning``, ``observe`` (extra
-values in Graph's answer), ``after_create`` (assign, wait for an upload), ``write_action`` and
+values in Graph's answer), ``adopted`` (what an adopted object starts from), ``after_create`` (assign, wait for an upload), ``write_action`` and
 ``after_patch`` (extra Graph steps of an update) and ``remove`` (steps before the DELETE).
 
 How a change is planned: ``check`` normalizes the inputs so the engine's own diff of old and
@@ -25,7 +25,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 from w365_provider.errors import ConfigurationError
 from w365_provider.graph.client import GraphRuntime
 from w365_provider.graph.provider import GraphProvider
-from w365_provider.kit import checks, drift, mapping, steps
+from w365_provider.kit import adoption, checks, drift, mapping, steps
 from w365_provider.kit.ownership import Creator, ledger_of
 from w365_provider.kit.spec import LAST_APPLIED, V1, Spec
 
@@ -88,6 +88,11 @@ class SpecProvider(GraphProvider):
         self, rt: GraphRuntime, object_id: str, patched: list[str], desired: Mapping[str, Any], observed: dict[str, Any]
     ) -> None:
         """Steps after a PATCH of ``patched``; may update ``observed``."""
+
+    def adopted(self, found: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+        """The outputs an adopted object (``found``: its Graph JSON) starts from: what the update
+        that follows compares the code with."""
+        return self.outputs(self.observe(found), {})
 
     async def remove(self, rt: GraphRuntime, object_id: str, name: str, props: Mapping[str, Any]) -> None:
         """Delete the object (``props``: its outputs, ``{}`` for a rollback); 404 counts as done."""
@@ -180,9 +185,9 @@ class SpecProvider(GraphProvider):
         name = str(desired[spec.name_property])
         creator = self.creator(rt)
         if spec.adoptable and desired.get("adopt"):
-            found = await creator.adoptable(name, desired)
+            found = await adoption.adoptable(rt, spec, creator, desired)
             if found is not None:
-                return await self.update_object(rt, found["id"], self.outputs(self.observe(found), {}), desired)
+                return await self.update_object(rt, found["id"], self.adopted(found, desired), desired)
         created, _recovered = await creator.create(desired)
         observed = self.observe(created)
         try:

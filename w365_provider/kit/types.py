@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GUID",
+    "Adopt",
     "Bool",
     "Enum",
     "Guid",
@@ -117,6 +118,21 @@ class Bool(ValueType):
     def check(self, value: Any, report: Report) -> None:
         if not isinstance(value, bool):
             report("must be true or false")
+
+
+@dataclass(frozen=True)
+class Adopt(ValueType):
+    """The provider's ``adopt`` input: ``true`` (take over the one object of the display name),
+    ``false``, or an object's Graph id (take over exactly that object)."""
+
+    graph_type: str = "Boolean or String (GUID)"
+
+    def check(self, value: Any, report: Report) -> None:
+        if not isinstance(value, bool) and not (isinstance(value, str) and GUID.match(value)):
+            report(f"must be true or false, or an object's Graph id like {GUID_EXAMPLE} (got {value!r})")
+
+    def normalize(self, value: Any) -> Any:
+        return value.lower() if isinstance(value, str) and GUID.match(value) else value
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,9 @@ class DeviceImage(pulumi.dynamic.Resource, module="w365", name="DeviceImage"):
     :param display_name: Image name shown in Intune.
     :param version: ``major.minor.patch``, for example ``1.0.0``.
     :param source_image_resource_id: The Azure managed image to upload.
+    :param adopt: Take over an existing image instead of uploading one: ``True`` takes the one
+        image with this display name, a Graph id (what ``w365 export`` writes) exactly that
+        image. Its name, version and source must match the code (they cannot change).
     :param opts: Resource options; ``replace_on_changes`` for every input is added.
     """
 
@@ -61,6 +64,7 @@ class DeviceImage(pulumi.dynamic.Resource, module="w365", name="DeviceImage"):
     expiration_date: pulumi.Output[Optional[str]]
     size_in_gb: pulumi.Output[Optional[int]]
     last_modified_date_time: pulumi.Output[Optional[str]]
+    adopt: pulumi.Output[bool | str]
 
     def __init__(
         self,
@@ -69,8 +73,10 @@ class DeviceImage(pulumi.dynamic.Resource, module="w365", name="DeviceImage"):
         display_name: pulumi.Input[str],
         version: pulumi.Input[str],
         source_image_resource_id: pulumi.Input[str],
+        adopt: bool | str = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        given = {"display_name": display_name, "version": version, "source_image_resource_id": source_image_resource_id}
+        given = {"display_name": display_name, "version": version, "source_image_resource_id": source_image_resource_id,
+                 "adopt": adopt or None}  # fmt: skip
         props = resource_props(SPEC, given)
         super().__init__(DeviceImageProvider(), resource_name, props, resource_options(SPEC, opts))

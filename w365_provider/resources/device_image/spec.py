@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from w365_provider.kit import Enum, Int, Property, Spec, Str
+from w365_provider.kit import Adopt, Enum, Int, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
 
 from .rules import SOURCE_IMAGE, SOURCE_IMAGE_FORM, VERSION
 
 __all__ = ["FAILED", "PENDING", "READY", "SPEC"]
 
-C, R = Mutability.COMPUTED, Mutability.REPLACE
+C, R, O = Mutability.COMPUTED, Mutability.REPLACE, Mutability.CREATE_ONLY
 PENDING, READY, FAILED = "pending", "ready", "failed"
 DISPLAY_NAME_MAX = 120
 NONEMPTY: dict[str, Any] = {"non_empty": True, "expect": "a non-empty string", "blank": "must be a non-empty string"}
@@ -55,6 +55,9 @@ SPEC = Spec(
                  Str(pattern=SOURCE_IMAGE, pattern_reason=f"must be an Azure managed image id, {SOURCE_IMAGE_FORM}",
                      **NONEMPTY),
                  "The Azure managed image (or gallery image version) uploaded", R, required=True),
+        Property("adopt", None, Adopt(),
+                 "Take over an existing image instead of uploading one: true (by name) or its Graph id",
+                 O, default=False),
         Property("status", "status", Enum((PENDING, READY, FAILED), "cloudPcDeviceImageStatus"),
                  "Upload status: pending, ready or failed", C),
         Property("error_code", "errorCode", Str(), "Why an upload failed (cloudPcDeviceImageErrorCode)", C),

@@ -61,6 +61,12 @@ class NetworkConnection(pulumi.dynamic.Resource, module="w365", name="NetworkCon
     updates connections only for a signed-in user: an app-only token is refused before any write.
     A delete that Graph refuses because a provisioning policy uses the connection names the policy.
     ``connection_type`` cannot change in place (a change replaces the connection).
+
+    ``adopt`` takes over an existing connection instead of creating one: ``True`` the one with
+    this display name (refused, listing the ids, when two share it), a Graph id (what ``w365
+    export`` writes) exactly that connection. Graph never returns the password, so adoption does
+    not send it: the one given is kept as the connection's, and sent when it changes later.
+    Read at create only; left out, nothing is added to the inputs.
     """
 
     connection_id: pulumi.Output[str]
@@ -77,6 +83,7 @@ class NetworkConnection(pulumi.dynamic.Resource, module="w365", name="NetworkCon
     organizational_unit: pulumi.Output[Optional[str]]
     health_check_status: pulumi.Output[Optional[str]]
     subscription_name: pulumi.Output[Optional[str]]
+    adopt: pulumi.Output[Optional[bool | str]]
 
     def __init__(
         self,
@@ -92,9 +99,10 @@ class NetworkConnection(pulumi.dynamic.Resource, module="w365", name="NetworkCon
         ad_domain_username: Optional[pulumi.Input[str]] = None,
         ad_domain_password: Optional[pulumi.Input[str]] = None,
         organizational_unit: Optional[pulumi.Input[str]] = None,
+        adopt: bool | str = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
-        given = dict(locals())
+        given = {**locals(), "adopt": adopt or None}
         if ad_domain_password is not None:
             given[PASSWORD] = pulumi.Output.secret(ad_domain_password)
         props = resource_props(SPEC, given)

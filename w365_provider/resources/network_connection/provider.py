@@ -5,6 +5,8 @@ Graph calls (each retried per ``graph/retry.py``):
 - create: the sign-in is checked first (app-only is refused before any write); POST; then
   ``runHealthChecks`` and GETs of the status until a verdict. Failed checks delete the new
   connection again and fail the step naming the check, its error and the recommended action.
+- adopt (``adopt``: true or a Graph id): one list by display name, or one GET of the id; then as
+  an update, the password not sent (Graph never returns it, so the code's is taken as the one).
 - read: GET; 404 means the connection is gone. The password is write-only in Graph: it is kept
   from the last write (a secret output), never read.
 - update: one PATCH of the changed properties; after a change of the network or the domain,
@@ -70,6 +72,14 @@ class NetworkConnectionProvider(SpecProvider):
     def same_object(self, body: Mapping[str, Any], desired: Mapping[str, Any]) -> bool:
         """Everything but the password (Graph never returns it) after an ambiguous create."""
         return super().same_object(body, {k: v for k, v in desired.items() if k != PASSWORD})
+
+    def adopted(self, found: Mapping[str, Any], desired: Mapping[str, Any]) -> dict[str, Any]:
+        """Graph never returns the password: an adopted connection is taken to have the one the
+        code gives, so adoption does not send it (a later change of it is sent)."""
+        olds = super().adopted(found, desired)
+        if isinstance(desired.get(PASSWORD), str):
+            olds[PASSWORD] = desired[PASSWORD]
+        return olds
 
     async def health(self, rt: GraphRuntime, connection_id: str, label: str) -> dict[str, Any]:
         return await run_health_checks(rt, connection_id, label, timeout=getattr(self, "_timeout", 3600.0),

@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from w365_provider.kit import Bool, Enum, Fill, Guid, ListOf, Property, Spec, Str
+from w365_provider.kit import Adopt, Bool, Enum, Fill, Guid, ListOf, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
 
 __all__ = ["CHECKED_ON_CHANGE", "PASSWORD", "SPEC"]
 
-C, R, U = Mutability.COMPUTED, Mutability.REPLACE, Mutability.UPDATABLE
+C, O, R, U = Mutability.COMPUTED, Mutability.CREATE_ONLY, Mutability.REPLACE, Mutability.UPDATABLE
 CONNECTION_TYPES = ("hybridAzureADJoin", "azureADJoin")
 PASSWORD = "ad_domain_password"
 """Write-only in Graph; a Pulumi secret here (``additional_secret_outputs``)."""
@@ -71,6 +71,9 @@ SPEC = Spec(
         Property(PASSWORD, "adDomainPassword", Str(non_empty=True), "AD domain password (write-only; a secret)", U),
         Property("organizational_unit", "organizationalUnit", Str(non_empty=True),
                  "Organizational unit (OU) of the computer accounts", U),
+        Property("adopt", None, Adopt(),
+                 "Take over an existing connection instead of creating one: true (by name) or its Graph id", O,
+                 default=False),
         Property("subscription_name", "subscriptionName", Str(), "Subscription name", C),
         Property("virtual_network_location", "virtualNetworkLocation", Str(), "Region of the virtual network", C),
         Property("health_check_status", "healthCheckStatus", Str(), "Status of the last health checks", C),

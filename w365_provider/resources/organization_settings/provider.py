@@ -2,7 +2,8 @@
 
 Graph calls (each retried per ``graph/retry.py``):
 
-- create: one PATCH of the properties the program sets (the settings always exist), no GET;
+- create: one GET, then one PATCH of the properties the program sets that differ (the settings
+  always exist; no PATCH when none differs, so an exported stack takes them over without a write);
 - read: GET; update: one PATCH of the changed properties;
 - delete: no Graph call at all: the resource stops managing the settings and leaves the tenant
   as it is (a note says so).
@@ -52,12 +53,15 @@ class OrganizationSettingsProvider(SpecProvider):
         return super().check(olds, news)
 
     async def create_object(self, rt: GraphRuntime, desired: dict[str, Any]) -> dict[str, Any]:
-        """PATCH what the program sets (one request, none when it sets nothing)."""
-        names = [n for n in SPEC.updatable if n in desired]
+        """Take the tenant's settings over: one GET, then one PATCH of what the program sets
+        differently (none when the tenant already has it, as after ``w365 export``)."""
+        body = await steps.get_confirmed(rt, SPEC, SINGLETON_ID) or {}
+        observed = self.observe(body)
+        names = [n for n in SPEC.updatable if n in desired and observed.get(n) != desired[n]]
         if names:
             await rt.send("PATCH", steps.locate(SPEC, SINGLETON_ID), operation=f"update {SPEC.noun}",
                           body=mapping.to_graph(SPEC, desired, names))  # fmt: skip
-        observed = {n: desired[n] for n in names}
+        observed.update({n: desired[n] for n in names})
         observed[SPEC.id_name] = SINGLETON_ID
         return self.outputs(observed, desired)
 

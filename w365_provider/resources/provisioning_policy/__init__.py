@@ -160,8 +160,11 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     value set in the portal shows as drift after ``refresh`` and is reverted by ``up``. To let
     the portal own a property, name it in ``ignore_changes`` (``opts=pulumi.ResourceOptions(
     ignore_changes=["enable_single_sign_on"])``).
-    :param adopt: Take over an existing policy with this display name instead of creating one
-        (the import path, since dynamic resources cannot be imported).
+    :param adopt: Take over an existing policy instead of creating one (the import path, since
+        dynamic resources cannot be imported): ``True`` takes the one policy with this display
+        name (refused, listing the ids, when two share it); a Graph id (``"<id>"``, what
+        ``w365 export`` writes) takes exactly that policy. Settings that differ from the code
+        show in the preview and are applied on ``up``.
     :param opts: Resource options; ``replace_on_changes`` and ``ignore_changes=["adopt"]`` are
         added to them.
 
@@ -201,7 +204,7 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     """Hours before Cloud PCs of removed users are deprovisioned (Graph's value)."""
     cloud_pc_group_display_name: pulumi.Output[Optional[str]]
     alternate_resource_url: pulumi.Output[Optional[str]]
-    adopt: pulumi.Output[bool]
+    adopt: pulumi.Output[bool | str]
 
     def __init__(
         self,
@@ -226,7 +229,7 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
         user_settings_persistence_configuration: Optional[pulumi.Input[UserSettingsPersistenceConfigurationArgs]] = None,
         scope_ids: Optional[pulumi.Input[Sequence[pulumi.Input[str]]]] = None,
         apply_to_existing_cloud_pcs: Optional[pulumi.Input[ApplyToExistingCloudPcsArgs]] = None,
-        adopt: bool = False,
+        adopt: bool | str = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         given = dict(locals())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from w365_provider.kit import BETA, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
+from w365_provider.kit import BETA, Adopt, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
 
 __all__ = ["APPLY", "ASSIGNMENT", "GROUP_TARGET_TYPE", "SPEC"]
@@ -209,7 +209,8 @@ SPEC = Spec(
                         "allotment_licenses_count} objects", sort_by=("group_id", "service_plan_id")),
                  "Assignments: the groups (and Frontline sizes) whose users get Cloud PCs; written with the "
                  "assign action, read with $expand", U, action=True, absent=[]),
-        Property("adopt", None, Bool(), "Take over an existing policy with this name instead of creating one",
+        Property("adopt", None, Adopt(),
+                 "Take over an existing policy instead of creating one: true (by name) or its Graph id",
                  O, default=False, fill=Fill.CHECK),
         Property("apply_to_existing_cloud_pcs", None, APPLY,
                  "Apply to existing Cloud PCs: when region or single sign-on changes, Graph's beta apply action "

@@ -104,7 +104,9 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
     :param provisioning_source_type: Beta; ``image`` or ``snapshot``.
     :param assignments: Groups to assign; the whole set is replaced on change. ``None`` leaves
         assignments unmanaged, ``[]`` removes them all.
-    :param adopt: Take over an existing user setting of this name instead of creating one.
+    :param adopt: Take over an existing user setting instead of creating one: ``True`` takes the
+        one setting with this display name (refused, listing the ids, when two share it); a Graph
+        id (what ``w365 export`` writes) takes exactly that setting. Read at create only.
 
     Graph's version is the one ``w365:graphUrl`` names: a beta-only property against v1.0 is
     refused at preview, naming it and how to switch. Every property changes in place. Deleting an assigned setting unassigns it first.
@@ -122,7 +124,7 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
     assignments: pulumi.Output[list[dict[str, Any]]]
     created_date_time: pulumi.Output[Optional[str]]
     last_modified_date_time: pulumi.Output[Optional[str]]
-    adopt: pulumi.Output[bool]
+    adopt: pulumi.Output[bool | str]
 
     def __init__(
         self,
@@ -137,7 +139,7 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
         notification_setting: Optional[pulumi.Input[NotificationSettingArgs]] = None,
         provisioning_source_type: Optional[pulumi.Input[str]] = None,
         assignments: Optional[pulumi.Input[Sequence[pulumi.Input[UserSettingAssignmentArgs]]]] = None,
-        adopt: bool = False,
+        adopt: bool | str = False,
         opts: Optional[pulumi.ResourceOptions] = None,
     ) -> None:
         given = dict(locals())

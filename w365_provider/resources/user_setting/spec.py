@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from w365_provider.kit import BETA, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
+from w365_provider.kit import BETA, Adopt, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
 
 __all__ = ["ASSIGNMENT", "FREQUENCY_HOURS", "FREQUENCY_TYPES", "SPEC"]
@@ -127,7 +127,8 @@ SPEC = Spec(
                  ListOf(ASSIGNMENT, expect="a list of {group_id} objects", sort_by=("group_id",)),
                  "Assignments: the groups whose users get these settings; written with the assign action, "
                  "read with $expand", U, action=True, absent=[]),
-        Property("adopt", None, Bool(), "Take over an existing user setting with this name instead of creating one",
+        Property("adopt", None, Adopt(),
+                 "Take over an existing user setting instead of creating one: true (by name) or its Graph id",
                  O, default=False, fill=Fill.CHECK),
         Property("created_date_time", "createdDateTime", Str(), "Created", C),
         Property("last_modified_date_time", "lastModifiedDateTime", Str(), "Last modified", C),
