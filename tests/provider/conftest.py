@@ -59,6 +59,16 @@ def forget_check_reads(before: int) -> None:
             emu.clear_requests()
 
 
+def checked(provider: Any, news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
+    """``check`` of ``news`` as the engine calls it; asserts there are no failures and forgets
+    the people warning's reads (see ``forget_check_reads``); returns the checked inputs."""
+    before = logged()
+    result = provider.check(olds or {}, {"__provider": "p", **news})
+    forget_check_reads(before)
+    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
+    return {k: v for k, v in result.inputs.items() if k != "__provider"}
+
+
 def configured(emu: EmulatorProcess, **config: str) -> ProvisioningPolicyProvider:
     """A provider configured like the engine does: stack config in the ``w365`` namespace."""
     raw = {"w365:graphUrl": emu.graph_url, "w365:graphToken": emu.token}

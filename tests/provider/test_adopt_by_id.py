@@ -15,16 +15,11 @@ from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphConflictError, GraphNotFoundError
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 
-from .conftest import POLICIES
+from .conftest import POLICIES, checked
 
 Calls = Callable[[], list[tuple[str, str]]]
 MISSING = "0f0f0f0f-0000-4000-8000-00000000dead"
 
-
-def checked(provider: ProvisioningPolicyProvider, news: dict[str, Any]) -> dict[str, Any]:
-    result = provider.check({}, {"__provider": "p", **news})
-    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
-    return {k: v for k, v in result.inputs.items() if k != "__provider"}
 
 
 def seed_policy(emu: EmulatorProcess, **extra: Any) -> str:
@@ -71,7 +66,7 @@ def test_adopt_by_unknown_id_names_the_id(provider: ProvisioningPolicyProvider, 
     with pytest.raises(GraphNotFoundError) as caught:
         provider.create(checked(provider, code_for(MISSING)))
     assert f"Graph has no policy with the id {MISSING} (adopt: {MISSING})" in str(caught.value)
-    assert [method for method, _ in calls()] == ["GET"]  # nothing created instead
+    assert [method for method, _ in calls()] == ["GET", "GET"]  # the 404 confirmed by a second read; nothing created
 
 
 def test_adopt_by_id_refuses_a_property_that_cannot_change(provider: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Calls) -> None:

@@ -15,7 +15,7 @@ from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphError
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 
-from .conftest import FAST, POLICIES, SNAPSHOT, forget_check_reads, logged
+from .conftest import FAST, POLICIES, SNAPSHOT, checked
 
 Calls = Callable[[], list[tuple[str, str]]]
 WEST = [{"domain_join_type": "azureADJoin", "region_name": "westeurope"}]
@@ -38,13 +38,6 @@ def on_beta(emu: EmulatorProcess) -> ProvisioningPolicyProvider:
 def failures(provider: ProvisioningPolicyProvider, news: dict[str, Any]) -> list[tuple[str, str]]:
     return [(f.property, f.reason) for f in provider.check({}, {"__provider": "p", **news}).failures]
 
-
-def checked(provider: ProvisioningPolicyProvider, news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
-    before = logged()
-    result = provider.check(olds or {}, {"__provider": "p", **news})
-    forget_check_reads(before)
-    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
-    return {k: v for k, v in result.inputs.items() if k != "__provider"}
 
 
 def frontline_shared(**changes: Any) -> dict[str, Any]:

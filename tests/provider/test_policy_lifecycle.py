@@ -12,19 +12,12 @@ from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphConflictError, GraphError
 from w365_provider.provisioning_policy import LAST_APPLIED, ProvisioningPolicyProvider, shape
 
-from .conftest import POLICIES, SNAPSHOT, forget_check_reads, logged
+from .conftest import POLICIES, SNAPSHOT, checked
 
 Calls = Callable[[], list[tuple[str, str]]]
 Policies = Callable[[], list[dict[str, Any]]]
 OTHER_IMAGE = "MicrosoftWindowsDesktop_windows-ent-cpc_win11-25h2-ent-cpc-m365"
 
-
-def checked(provider: ProvisioningPolicyProvider, news: dict[str, Any], olds: dict[str, Any] | None = None) -> dict[str, Any]:
-    before = logged()
-    result = provider.check(olds or {}, {"__provider": "p", **news})
-    forget_check_reads(before)
-    assert result.failures == [], [(f.property, f.reason) for f in result.failures]
-    return {k: v for k, v in result.inputs.items() if k != "__provider"}
 
 
 def test_create_with_assignments_is_two_calls(provider: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
