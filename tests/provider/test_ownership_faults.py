@@ -114,8 +114,9 @@ def test_dropped_connection_after_post_is_found_not_duplicated(emu: EmulatorProc
 def test_same_named_creates_in_parallel_each_own_one(emu: EmulatorProcess, policies: Policies) -> None:
     provider = configured(emu, **WINDOW)
     emu.set_faults([{"method": "POST", "path": CREATE, "drop": "after", "times": 2}])
+    checked_inputs = [inputs(provider) for _ in range(4)]  # the engine checks every resource before it creates
     with ThreadPoolExecutor(max_workers=4) as pool:  # what the dynamic-provider server runs
-        created = list(pool.map(lambda _: provider.create(inputs(provider)), range(4)))
+        created = list(pool.map(provider.create, checked_inputs))
     assert_owned_once(policies, [c.id for c in created])
     assert sum(1 for r in emu.requests() if r["query"] == "$select=id,displayName") == 1  # one snapshot
 
