@@ -13,6 +13,7 @@ import pytest
 
 from tests.e2e.harness import make_project
 from tests.e2e.test_policy_engine import ENGINEERING, POLICIES, TYPE, emulator_policies, program
+from tests.reliability import record
 from w365_provider.emulator.launcher import EmulatorProcess
 
 pytestmark = pytest.mark.e2e
@@ -64,3 +65,24 @@ def test_ambiguous_create_spurious_404_and_500_on_destroy(tmp_path: Path, emulat
     assert project.resources(TYPE) == []
     [left] = emulator_policies(emu)
     assert left["id"] == foreign["id"] and not left.get("assignments")
+    record(
+        "create-ambiguous-next-to-portal-policy",
+        level="engine",
+        fault="`up` meets one 503 on create while a policy of the same name and settings, made in the portal, exists.",
+        outcome="`up` makes its own policy and never assigns, changes or deletes the portal's; `destroy` leaves "
+        "the portal's policy as it was.",
+    )
+    record(
+        "refresh-spurious-404",
+        level="engine",
+        fault="One wrong 404 from Graph on a policy's read during `refresh`.",
+        outcome="The 404 is confirmed by a second read before the policy counts as gone: it stays in state, and "
+        "the next preview shows no change (no duplicate on the next `up`).",
+    )
+    record(
+        "destroy-delete-500",
+        level="engine",
+        fault="Graph answers 500 to a DELETE during `destroy`.",
+        outcome="The DELETE is sent again within the retry budget: `destroy` succeeds, and the policy is gone "
+        "from Graph and state.",
+    )

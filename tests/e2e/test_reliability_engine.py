@@ -3,6 +3,7 @@
 - a rotated token reaches refresh and destroy (from the environment, or the stack config);
 - a token given in plain text config is refused and never lands in state;
 - a preview against a closed port fails in seconds, naming the URL;
+- a Graph 400 at ``up`` is one readable paragraph (the step, Graph's message, the request-id);
 - a SIGKILLed ``pulumi up``: its provider process exits within seconds, and the recovery
   (``python -m w365_provider.recovery``, as scripts/recover and scripts/run-local run it) leaves
   Graph and state equal, each policy once.
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import signal
 import socket
@@ -224,6 +226,39 @@ def test_a_preview_against_a_closed_port_fails_fast_and_names_the_url(tmp_path: 
         fault="Graph does not answer: nothing listens on its port (the emulator is not started).",
         outcome="No throttling back-off: one quick re-send, then one paragraph naming the Graph root, the API "
         "version and how to start the emulator; a preview fails in seconds.",
+    )
+
+
+# -- Graph refuses a create -------------------------------------------------------------------------
+
+
+def test_a_graph_400_at_up_is_one_readable_paragraph(tmp_path: Path) -> None:
+    """Graph refuses the create (400) with a message naming the property: `up` shows one paragraph."""
+    message = "The property 'cloudPcNamingTemplate' is not valid for this tenant."
+    with EmulatorProcess(token="refused-token") as emu:
+        project = make_project(
+            tmp_path, program({"eng": policy("Eng refused")}),
+            config={"w365:graphUrl": emu.graph_url, **FAST}, secrets={"w365:graphToken": "refused-token"},
+        )  # fmt: skip
+        emu.set_faults([{"method": "POST", "path": r"/provisioningPolicies$", "status": 400, "message": message}])
+        up = project.up(check=False)
+        out = up.stdout + up.stderr
+        assert up.returncode != 0
+        # the resource's diagnostics: one line (one paragraph), nothing chained under it
+        block = re.search(r"ProvisioningPolicy \(eng\):\n((?:    .*\n)+)", out)
+        assert block is not None, out
+        [line] = block.group(1).splitlines()
+        assert "create provisioning policy 'Eng refused' failed: HTTP 400 BadRequest - " + message in line
+        assert re.search(r"\(request-id [0-9a-f-]{8,}\)$", line), line
+        assert "Traceback" not in out and "During handling of the above exception" not in out
+        emu.clear_faults()
+        assert graph_policies(emu) == [] and state_policies(project) == []  # nothing made, nothing recorded
+    record(
+        "graph-400-at-up",
+        level="engine",
+        fault="Graph refuses a create with 400 (a property it does not accept).",
+        outcome="`up` fails with one paragraph: the step, `HTTP 400`, Graph's message naming the property and its "
+        "request-id, and no traceback; nothing is left in Graph or in state.",
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.reliability import record
 from tests.unit.rules_cases import G1
 from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphError
@@ -37,6 +38,14 @@ def test_a_late_commit_within_the_window_becomes_the_resource(answer: dict[str, 
     assert calls().count(("POST", "/")) == 1  # never sent again
     assert ("POST", f"/{created.id}/assign") in calls()
     assert_owned_once(policies, [created.id])
+    record(
+        "create-late-commit",
+        level="provider",
+        fault="Graph commits a create after the client was told otherwise (504 or a dropped connection; "
+        "the emulator's `commit_late_ms`).",
+        outcome="Within the window (the client timeout plus its retries) the late commit is found and becomes the "
+        "resource: one POST, no duplicate.",
+    )
 
 
 def test_a_commit_later_than_the_window_fails_the_step_with_what_to_do(emu: EmulatorProcess, policies: Policies) -> None:
@@ -58,3 +67,10 @@ def test_a_commit_later_than_the_window_fails_the_step_with_what_to_do(emu: Emul
     adopted = provider.create(inputs(provider, adopt=True))  # what the message says to do
     assert adopted.id == late["id"]
     assert_owned_once(policies, [adopted.id])
+    record(
+        "create-commit-past-window",
+        level="provider",
+        fault="Graph commits a create later than the window, and every send of the POST failed.",
+        outcome="The step fails naming the display name and saying what to do (`adopt=True`); doing it adopts the "
+        "late policy: Graph == state, one policy.",
+    )

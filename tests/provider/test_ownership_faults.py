@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.reliability import record
 from tests.unit.rules_cases import G1, G2, valid
 from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphConflictError, GraphError, GraphThrottledError
@@ -81,6 +82,14 @@ def test_ambiguous_create_never_takes_over_a_same_named_policy(fault: dict[str, 
     assert_owned_once(policies, [created.id], [foreign])
     [mine] = [p for p in policies() if p["id"] == created.id]
     assert [a["target"]["groupId"] for a in mine["assignments"]] == [G1]
+    record(
+        "create-ambiguous-same-name",
+        level="provider",
+        fault="A create's POST answers 503, or its connection drops before or after Graph commits, while a policy "
+        "of the same name and settings made in the portal exists (no `adopt`).",
+        outcome="Only an id that did not exist before the create is accepted: a commit is found (not duplicated), "
+        "else the POST is sent again; the portal's policy is never assigned, changed or deleted.",
+    )
 
 
 def test_503_on_create_ends_with_one_policy(emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
@@ -153,6 +162,13 @@ def test_500_on_the_rollback_delete_leaves_no_orphan(emu: EmulatorProcess, calls
     deletes = [r["status"] for r in emu.requests() if r["method"] == "DELETE"]
     assert deletes == [500, 204]
     assert_owned_once(policies, [])
+    record(
+        "rollback-delete-500",
+        level="provider",
+        fault="A create's assign keeps failing, and Graph answers 500 to the DELETE that rolls the new policy back.",
+        outcome="The rollback DELETE is sent again within the retry budget: no orphan in Graph, and the error says the "
+        "policy was deleted again.",
+    )
 
 
 def test_500_on_delete_is_retried(emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:
@@ -185,3 +201,9 @@ def test_adopt_refuses_two_policies_of_the_name_even_when_one_fits(emu: Emulator
     assert f"2 policies have this name ({fits['id']}, {other['id']}); rename all but one" in str(info.value)
     assert calls() == [("GET", "/")]  # refused before any write
     assert_owned_once(policies, [], [fits, other])
+    record(
+        "adopt-name-ambiguous",
+        level="provider",
+        fault="`adopt` by display name while two policies carry that name (even when only one fits the settings).",
+        outcome="Refused before any write, listing both ids (\"rename all but one\"); neither policy is touched.",
+    )

@@ -66,7 +66,11 @@ class NetworkConnection(pulumi.dynamic.Resource, module="w365", name="NetworkCon
     this display name (refused, listing the ids, when two share it), a Graph id (what ``w365
     export`` writes) exactly that connection. Graph never returns the password, so adoption does
     not send it: the one given is kept as the connection's, and sent when it changes later.
-    Read at create only; left out, nothing is added to the inputs.
+    Read at create only; left out, nothing is added to the inputs. One owner per connection: the
+    provider sees only its own stack, so it cannot tell that another stack already adopted the
+    connection. Adopt by id, from ``w365 export``, into exactly one stack, and never list the same
+    id in two: the second stack's ``destroy`` would delete the connection the first manages, and
+    the first's next ``refresh`` would report it gone.
     """
 
     connection_id: pulumi.Output[str]

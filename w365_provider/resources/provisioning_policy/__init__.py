@@ -164,7 +164,11 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
         dynamic resources cannot be imported): ``True`` takes the one policy with this display
         name (refused, listing the ids, when two share it); a Graph id (``"<id>"``, what
         ``w365 export`` writes) takes exactly that policy. Settings that differ from the code
-        show in the preview and are applied on ``up``.
+        show in the preview and are applied on ``up``. One owner per policy: the provider sees
+        only its own stack, so it cannot tell that another stack already adopted the policy.
+        Adopt by id, from ``w365 export``, into exactly one stack, and never list the same id in
+        two: the second stack's ``destroy`` would delete the policy the first manages, and the
+        first's next ``refresh`` would report it gone.
     :param opts: Resource options; ``replace_on_changes`` and ``ignore_changes=["adopt"]`` are
         added to them.
 

@@ -106,7 +106,11 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
         assignments unmanaged, ``[]`` removes them all.
     :param adopt: Take over an existing user setting instead of creating one: ``True`` takes the
         one setting with this display name (refused, listing the ids, when two share it); a Graph
-        id (what ``w365 export`` writes) takes exactly that setting. Read at create only.
+        id (what ``w365 export`` writes) takes exactly that setting. Read at create only. One
+        owner per setting: the provider sees only its own stack, so it cannot tell that another
+        stack already adopted the setting. Adopt by id, from ``w365 export``, into exactly one
+        stack, and never list the same id in two: the second stack's ``destroy`` would delete the
+        setting the first manages, and the first's next ``refresh`` would report it gone.
 
     Graph's version is the one ``w365:graphUrl`` names: a beta-only property against v1.0 is
     refused at preview, naming it and how to switch. Every property changes in place. Deleting an assigned setting unassigns it first.
