@@ -92,12 +92,16 @@ class Project:
     def stack_cmd(self, *args: str) -> Run:
         return self.run(*args, "--stack", self.stack, "--non-interactive")
 
-    # the five measured commands
+    # the measured commands
     def up(self) -> Run:
         return self.stack_cmd("up", "--yes", "--skip-preview")
 
     def preview(self) -> Run:
         return self.stack_cmd("preview", "--expect-no-changes")
+
+    def preview_refresh(self) -> Run:
+        """``preview --refresh`` as CI runs it (deploy.yml): JSON on stdout."""
+        return self.stack_cmd("preview", "--refresh", "--json")
 
     def refresh(self) -> Run:
         return self.stack_cmd("refresh", "--yes", "--skip-preview")

@@ -2,20 +2,22 @@
 
 Run by ``bench/run.py`` as a subprocess (``python bench/floor.py --graph-url ... --spec ...``);
 prints one JSON object. For the workload in ``--spec`` it runs the phases the Pulumi
-commands need, with the same requests the provider's call budget allows:
+commands need, with the same requests the provider's call budget allows, per object:
 
-| phase   | requests per policy                          |
-|---------|----------------------------------------------|
-| up      | POST provisioningPolicies, POST .../assign   |
-| refresh | GET .../{id}?$expand=assignments             |
-| update  | PATCH .../{id} (description only)            |
-| destroy | POST .../assign (empty set), DELETE .../{id} |
+| phase   | provisioning policy         | user setting                | network connection                 |
+|---------|-----------------------------|-----------------------------|------------------------------------|
+| up      | POST, POST assign           | POST, POST assign           | POST, POST runHealthChecks, (1 s), GET |
+| refresh | GET ?$expand=assignments    | GET ?$expand=assignments    | GET                                |
+| update  | PATCH (description)         | PATCH (localAdminEnabled)   | PATCH (displayName)                |
+| destroy | POST assign (empty), DELETE | POST assign (empty), DELETE | DELETE                             |
 
-(A no-op preview needs no request: its floor is zero.)
+and ``list``: the list floor of a refresh, each entity set listed once with the read's query
+options, following ``@odata.nextLink`` (⌈objects / page size⌉ requests per set). A no-op
+preview needs no request: its floor is zero.
 
 Concurrency: the engine gives the provider at most four calls at a time (the dynamic-provider
-server's ``ThreadPoolExecutor(max_workers=4)``), and one provider call does one policy's
-requests in sequence. So the floor runs one coroutine per policy under an
+server's ``ThreadPoolExecutor(max_workers=4)``), and one provider call does one object's
+requests in sequence. So the floor runs one coroutine per object under an
 ``asyncio.Semaphore(4)`` on one event loop with one client.
 
 Timing of a phase: from just before the phase's ``GraphServiceClient`` is built (a fresh
@@ -23,10 +25,9 @@ client per phase, as each Pulumi command starts a fresh provider process) to the
 response. Interpreter start-up and ``import msgraph`` are not in it; they are reported
 separately (``import_seconds``), since they are start-up cost, not Graph work.
 
-``--api raw`` (default) sends JSON bodies through the SDK's request builders and request
-adapter (``send_primitive_async(..., "bytes")``), the cheapest way through msgraph-sdk.
-``--api typed`` uses the generated models (``CloudPcProvisioningPolicy``,
-``AssignPostRequestBody``) and parses each response into a model, as a typical script would.
+JSON bodies go through the SDK's request builders and request adapter
+(``send_primitive_async(..., "bytes")``), the cheapest way through msgraph-sdk, as the provider
+does.
 """
 
 from __future__ import annotations
@@ -55,10 +56,12 @@ from bench import graphlog  # noqa: E402
 
 
 GROUP_TARGET_TYPE = "#microsoft.graph.cloudPcManagementGroupAssignmentTarget"
+HEALTH_POLL_S = 1.0
+"""The provider's first wait before reading a new connection's health checks (``health.POLL_FIRST``)."""
 
 
-def create_body(args: dict[str, Any]) -> dict[str, Any]:
-    """The create body the provider sends for these inputs (Graph JSON)."""
+def policy_body(args: dict[str, Any]) -> dict[str, Any]:
+    """The create body the provider sends for a policy (Graph JSON)."""
     return {
         "displayName": args["display_name"],
         "description": args["description"],
@@ -72,10 +75,30 @@ def create_body(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def assign_body(args: dict[str, Any] | None) -> dict[str, Any]:
+def setting_body(args: dict[str, Any]) -> dict[str, Any]:
+    rp = args["restore_point_setting"]
+    return {
+        "displayName": args["display_name"],
+        "localAdminEnabled": args["local_admin_enabled"],
+        "restorePointSetting": {"frequencyType": rp["frequency_type"], "userRestoreEnabled": rp["user_restore_enabled"]},
+    }
+
+
+def connection_body(args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "displayName": args["display_name"],
+        "connectionType": args["connection_type"],
+        "subscriptionId": args["subscription_id"],
+        "resourceGroupId": args["resource_group_id"],
+        "virtualNetworkId": args["virtual_network_id"],
+        "subnetId": args["subnet_id"],
+    }
+
+
+def assign_body(args: dict[str, Any] | None, target_type: str = GROUP_TARGET_TYPE) -> dict[str, Any]:
     """``POST .../assign`` body; ``None`` unassigns (empty set)."""
     groups = [a["group_id"] for a in (args or {}).get("assignments", [])]
-    return {"assignments": [{"target": {"@odata.type": GROUP_TARGET_TYPE, "groupId": g}} for g in groups]}
+    return {"assignments": [{"target": {"@odata.type": target_type, "groupId": g}} for g in groups]}
 
 
 class StaticToken(AccessTokenProvider):
@@ -97,12 +120,21 @@ def build_client(graph_url: str, token: str) -> Any:
     return GraphServiceClient(request_adapter=adapter)
 
 
+EXPAND = {"%24expand": "assignments"}
+
+
 class Raw:
     """JSON bodies through request builders + the request adapter (no model parsing)."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
-        self.pp = client.device_management.virtual_endpoint.provisioning_policies
+        ve = client.device_management.virtual_endpoint
+        self.pp = ve.provisioning_policies
+        self.sets = {"policy": ve.provisioning_policies, "user_setting": ve.user_settings,
+                     "connection": ve.on_premises_connections}  # fmt: skip
+        self.items = {"policy": ve.provisioning_policies.by_cloud_pc_provisioning_policy_id,
+                      "user_setting": ve.user_settings.by_cloud_pc_user_setting_id,
+                      "connection": ve.on_premises_connections.by_cloud_pc_on_premises_connection_id}  # fmt: skip
 
     async def _send(self, method: str, builder: Any, body: Any = None, query: dict[str, str] | None = None) -> Any:
         from kiota_abstractions.method import Method
@@ -118,99 +150,38 @@ class Raw:
         raw = await builder.request_adapter.send_primitive_async(info, "bytes", {"XXX": ODataError})
         return json.loads(raw) if raw else None
 
-    async def create(self, args: dict[str, Any]) -> str:
-        created = await self._send("POST", self.pp, create_body(args))
-        pid: str = created["id"]
-        await self._send("POST", self.pp.by_cloud_pc_provisioning_policy_id(pid).assign, assign_body(args))
-        return pid
+    async def create(self, kind: str, args: dict[str, Any]) -> str:
+        body = {"policy": policy_body, "user_setting": setting_body, "connection": connection_body}[kind](args)
+        created = await self._send("POST", self.sets[kind], body)
+        oid: str = created["id"]
+        item = self.items[kind](oid)
+        if kind == "connection":
+            await self._send("POST", item.run_health_checks)
+            await asyncio.sleep(HEALTH_POLL_S)
+            await self._send("GET", item, query={"%24select": "id,displayName,healthCheckStatus,healthCheckStatusDetail"})
+        else:
+            await self._send("POST", item.assign, assign_body(args))
+        return oid
 
-    async def read(self, pid: str) -> None:
-        await self._send("GET", self.pp.by_cloud_pc_provisioning_policy_id(pid), query={"%24expand": "assignments"})
+    async def read(self, kind: str, oid: str) -> None:
+        await self._send("GET", self.items[kind](oid), query=None if kind == "connection" else EXPAND)
 
-    async def update(self, pid: str, args: dict[str, Any]) -> None:
-        await self._send("PATCH", self.pp.by_cloud_pc_provisioning_policy_id(pid), {"description": args["description"]})
+    async def list(self, kind: str) -> None:
+        page = await self._send("GET", self.sets[kind], query=None if kind == "connection" else EXPAND)
+        while page.get("@odata.nextLink"):
+            page = await self._send("GET", self.sets[kind].with_url(page["@odata.nextLink"]))
 
-    async def delete(self, pid: str) -> None:
-        item = self.pp.by_cloud_pc_provisioning_policy_id(pid)
-        await self._send("POST", item.assign, assign_body(None))
+    async def update(self, kind: str, oid: str, args: dict[str, Any]) -> None:
+        body = {"policy": {"description": args.get("description")},
+                "user_setting": {"localAdminEnabled": args.get("local_admin_enabled")},
+                "connection": {"displayName": args.get("display_name")}}[kind]  # fmt: skip
+        await self._send("PATCH", self.items[kind](oid), body)
+
+    async def delete(self, kind: str, oid: str) -> None:
+        item = self.items[kind](oid)
+        if kind != "connection":
+            await self._send("POST", item.assign, assign_body(None))
         await self._send("DELETE", item)
-
-
-class Typed:
-    """The generated models, as a typical msgraph-sdk script would use them."""
-
-    def __init__(self, client: Any) -> None:
-        self.pp = client.device_management.virtual_endpoint.provisioning_policies
-
-    @staticmethod
-    def _assign_body(args: dict[str, Any] | None) -> Any:
-        from msgraph.generated.device_management.virtual_endpoint.provisioning_policies.item.assign.assign_post_request_body import (  # noqa: E501
-            AssignPostRequestBody,
-        )
-        from msgraph.generated.models.cloud_pc_management_group_assignment_target import (
-            CloudPcManagementGroupAssignmentTarget,
-        )
-        from msgraph.generated.models.cloud_pc_provisioning_policy_assignment import CloudPcProvisioningPolicyAssignment
-
-        groups = [a["group_id"] for a in (args or {}).get("assignments", [])]
-        return AssignPostRequestBody(
-            assignments=[
-                CloudPcProvisioningPolicyAssignment(target=CloudPcManagementGroupAssignmentTarget(group_id=g))
-                for g in groups
-            ]
-        )
-
-    async def create(self, args: dict[str, Any]) -> str:
-        from msgraph.generated.models.cloud_pc_domain_join_configuration import CloudPcDomainJoinConfiguration
-        from msgraph.generated.models.cloud_pc_domain_join_type import CloudPcDomainJoinType
-        from msgraph.generated.models.cloud_pc_provisioning_policy import CloudPcProvisioningPolicy
-        from msgraph.generated.models.cloud_pc_provisioning_policy_image_type import (
-            CloudPcProvisioningPolicyImageType,
-        )
-        from msgraph.generated.models.cloud_pc_provisioning_type import CloudPcProvisioningType
-
-        body = CloudPcProvisioningPolicy(
-            display_name=args["display_name"],
-            description=args["description"],
-            image_id=args["image_id"],
-            image_type=CloudPcProvisioningPolicyImageType.Gallery,
-            provisioning_type=CloudPcProvisioningType.Dedicated,
-            domain_join_configurations=[
-                CloudPcDomainJoinConfiguration(
-                    domain_join_type=CloudPcDomainJoinType.AzureADJoin, region_name=d["region_name"]
-                )
-                for d in args["domain_join_configurations"]
-            ],
-        )
-        created = await self.pp.post(body)
-        pid: str = created.id
-        await self.pp.by_cloud_pc_provisioning_policy_id(pid).assign.post(self._assign_body(args))
-        return pid
-
-    async def read(self, pid: str) -> None:
-        from kiota_abstractions.base_request_configuration import RequestConfiguration
-        from msgraph.generated.device_management.virtual_endpoint.provisioning_policies.item.cloud_pc_provisioning_policy_item_request_builder import (  # noqa: E501
-            CloudPcProvisioningPolicyItemRequestBuilder,
-        )
-
-        qp = CloudPcProvisioningPolicyItemRequestBuilder.CloudPcProvisioningPolicyItemRequestBuilderGetQueryParameters(
-            expand=["assignments"]
-        )
-        await self.pp.by_cloud_pc_provisioning_policy_id(pid).get(
-            request_configuration=RequestConfiguration(query_parameters=qp)
-        )
-
-    async def update(self, pid: str, args: dict[str, Any]) -> None:
-        from msgraph.generated.models.cloud_pc_provisioning_policy import CloudPcProvisioningPolicy
-
-        await self.pp.by_cloud_pc_provisioning_policy_id(pid).patch(
-            CloudPcProvisioningPolicy(description=args["description"])
-        )
-
-    async def delete(self, pid: str) -> None:
-        item = self.pp.by_cloud_pc_provisioning_policy_id(pid)
-        await item.assign.post(self._assign_body(None))
-        await item.delete()
 
 
 def control(url: str, token: str, method: str, path: str) -> Any:
@@ -234,8 +205,8 @@ async def run_phase(api_cls: type, graph_url: str, token: str, concurrency: int,
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     spec = json.loads(Path(args.spec).read_text())
     resources: dict[str, dict[str, Any]] = spec["resources"]
+    changed = json.loads(Path(args.changed).read_text())["resources"] if args.changed else resources
     emulator_url = args.graph_url.rsplit("/", 1)[0]
-    api_cls = {"raw": Raw, "typed": Typed}[args.api]
     ids: dict[str, str] = {}
 
     async def limited(slots: asyncio.Semaphore, coro_fn: Any) -> Any:
@@ -243,30 +214,36 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             return await coro_fn()
 
     def phase_work(name: str) -> Any:
-        async def work(api: Any, slots: asyncio.Semaphore) -> None:
-            async def one(rname: str, rargs: dict[str, Any]) -> None:
-                if name == "up":
-                    ids[rname] = await api.create(rargs)
-                elif name == "refresh":
-                    await api.read(ids[rname])
-                elif name == "update":
-                    await api.update(ids[rname], {**rargs, "description": rargs["description"] + " (floor v2)"})
-                elif name == "destroy":
-                    await api.delete(ids[rname])
+        async def work(api: Raw, slots: asyncio.Semaphore) -> None:
+            if name == "list":
+                kinds = sorted({res["kind"] for res in resources.values()})
+                await asyncio.gather(*(limited(slots, lambda k=k: api.list(k)) for k in kinds))
+                return
 
-            await asyncio.gather(*(limited(slots, lambda n=n, a=a: one(n, a)) for n, a in resources.items()))
+            async def one(rname: str, res: dict[str, Any]) -> None:
+                kind = res["kind"]
+                if name == "up":
+                    ids[rname] = await api.create(kind, res["args"])
+                elif name == "refresh":
+                    await api.read(kind, ids[rname])
+                elif name == "update":
+                    await api.update(kind, ids[rname], changed[rname]["args"])
+                elif name == "destroy":
+                    await api.delete(kind, ids[rname])
+
+            await asyncio.gather(*(limited(slots, lambda n=n, r=r: one(n, r)) for n, r in resources.items()))
 
         return work
 
     phases: dict[str, Any] = {}
-    for name in ("up", "refresh", "update", "destroy"):
+    for name in ("up", "refresh", "list", "update", "destroy"):
         control(emulator_url, args.token, "DELETE", "/_emulator/requests")
         cpu = time.process_time()
-        seconds = await run_phase(api_cls, args.graph_url, args.token, args.concurrency, phase_work(name))
+        seconds = await run_phase(Raw, args.graph_url, args.token, args.concurrency, phase_work(name))
         cpu = time.process_time() - cpu
         log = control(emulator_url, args.token, "GET", "/_emulator/requests")["requests"]
         phases[name] = {"seconds": seconds, "cpu_s": cpu, "requests": graphlog.summarize(log)}
-    return {"api": args.api, "concurrency": args.concurrency, "n": len(resources),
+    return {"api": "raw", "concurrency": args.concurrency, "n": len(resources),
             "import_seconds": IMPORT_SECONDS, "phases": phases}  # fmt: skip
 
 
@@ -275,8 +252,8 @@ def main() -> None:
     parser.add_argument("--graph-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--spec", required=True, help="bench_spec.json written by workload.write_spec")
+    parser.add_argument("--changed", help="the spec of the update phase (default: --spec)")
     parser.add_argument("--concurrency", type=int, default=4)
-    parser.add_argument("--api", choices=("raw", "typed"), default="raw")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(main_async(args))))
 

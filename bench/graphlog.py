@@ -6,27 +6,39 @@ import re
 from collections import Counter
 from typing import Any
 
-_POLICIES = re.compile(r"/provisioningPolicies(?:/(?P<id>[^/]+))?(?P<action>/assign)?/?$", re.IGNORECASE)
+_SETS = re.compile(
+    r"/(?P<set>provisioningPolicies|userSettings|onPremisesConnections)(?:/(?P<id>[^/]+))?(?P<action>/[A-Za-z]+)?/?$",
+    re.IGNORECASE,
+)
+
+
+def entity_set(request: dict[str, Any]) -> str:
+    """The entity set a request went to (``provisioningPolicies`` ...), or ``other``."""
+    match = _SETS.search(request.get("path", ""))
+    return match.group("set") if match else "other"
 
 
 def kind(request: dict[str, Any]) -> str:
-    """``POST`` (create), ``assign``, ``GET`` (one policy), ``LIST``, ``PATCH``, ``DELETE`` or ``other``."""
-    match = _POLICIES.search(request.get("path", ""))
+    """``POST`` (create), ``assign``, ``runHealthChecks``, ``GET`` (one object), ``LIST``, ``PATCH``,
+    ``DELETE`` or ``other``."""
+    match = _SETS.search(request.get("path", ""))
     method = request.get("method", "")
     if not match:
         return "other"
     if match.group("action"):
-        return "assign"
+        return match.group("action")[1:]
     if match.group("id") is None:
         return "LIST" if method == "GET" else method
     return method
 
 
 def summarize(requests: list[dict[str, Any]]) -> dict[str, Any]:
-    """``{"total": n, "kinds": {...}, "errors": n}`` (errors: status 0 or >= 400)."""
+    """``{"total": n, "kinds": {...}, "sets": {set: n}, "errors": n}`` (errors: status 0 or >= 400)."""
     kinds = Counter(kind(r) for r in requests)
+    sets = Counter(entity_set(r) for r in requests)
     errors = sum(1 for r in requests if not (200 <= int(r.get("status") or 0) < 400))
-    return {"total": len(requests), "kinds": dict(sorted(kinds.items())), "errors": errors}
+    return {"total": len(requests), "kinds": dict(sorted(kinds.items())), "sets": dict(sorted(sets.items())),
+            "errors": errors}  # fmt: skip
 
 
 def span_seconds(requests: list[dict[str, Any]]) -> float | None:

@@ -1,4 +1,4 @@
-"""Benchmark ProvisioningPolicy with the real Pulumi engine against the local Graph emulator.
+"""Benchmark a mixed stack (provisioning policies, user settings, network connections) with the real Pulumi engine against the local Graph emulator.
 
     .venv/bin/python bench/run.py [--sizes 10,50,200] [--repeat K]
 
@@ -29,18 +29,29 @@ from bench.engine import REPO, VENV, Project, Run  # noqa: E402
 from bench.procwatch import CLK_TCK, boot_time, cpu_ticks  # noqa: E402
 from w365_provider.emulator.launcher import EmulatorProcess  # noqa: E402
 
-PHASES = ("up", "preview", "refresh", "update", "destroy")
+PHASES = ("up", "preview", "preview-refresh", "refresh", "update", "destroy")
 KINDS = ("ours", "noop", "floor")
+READS = ("preview-refresh", "refresh")
+"""The phases that read every object: served from lists (issue 17)."""
 
-EXPECTED_REQUESTS = {"up": 2, "preview": 0, "refresh": 1, "update": 1, "destroy": 2}
-"""Graph requests per policy allowed by the call budget (issue 4) = the floor."""
+PER_OBJECT = {
+    "up": {"policy": 2, "user_setting": 2, "connection": 3},
+    "preview": {"policy": 0, "user_setting": 0, "connection": 0},
+    "preview-refresh": {"policy": 1, "user_setting": 1, "connection": 1},
+    "refresh": {"policy": 1, "user_setting": 1, "connection": 1},
+    "update": {"policy": 1, "user_setting": 1, "connection": 1},
+    "destroy": {"policy": 2, "user_setting": 2, "connection": 1},
+}
+"""Graph requests per object of each kind = the per-resource floor (``floor.py``'s table)."""
 EXPECTED_ONCE = {"up": 1}
-"""Graph requests per provider process on top of that (ours only): the ownership snapshot, one
-list of ids and names before the first create (issue 10)."""
+"""Graph requests per entity set on top of that (ours only): the ownership snapshot, one list of
+ids and names before the first create (issue 10)."""
+LIST_SLACK = 2
+"""A read phase may send at most the list pages + this many requests per entity set (issue 17)."""
 
-UP_RATIO_TARGET = 1.5
-STARTUP_TARGET_S = 1.5
-MEMORY_TARGET_MB = 200.0
+RATIO_TARGET = 1.3
+STARTUP_TARGET_S = 0.6
+MEMORY_TARGET_MB = 100.0
 LINEAR_TOLERANCE = 1.5
 """Linear growth: the marginal cost per policy from the middle to the largest size is at most
 this many times the marginal cost from the smallest to the middle size."""
@@ -58,8 +69,28 @@ def log(msg: str) -> None:
 # ------------------------------------------------------------------------------ one cycle
 
 
+def per_resource_floor(phase: str, n: int) -> int:
+    """Graph requests of ``phase`` for a stack of ``n`` objects, one object at a time."""
+    return sum(PER_OBJECT[phase][k] * c for k, c in workload.counts(n).items())
+
+
+def want(phase: str, n: int) -> int:
+    """The requests ours must send exactly (not in a read phase, whose budget is per set)."""
+    return per_resource_floor(phase, n) + EXPECTED_ONCE.get(phase, 0) * len(workload.counts(n))
+
+
+def reads_ok(ours: dict[str, Any], n: int) -> bool:
+    """At most ⌈objects / page size⌉ + LIST_SLACK requests per entity set."""
+    sets = ours.get("sets") or {}
+    pages = workload.list_pages(n)
+    return set(sets) <= {workload.SETS[k] for k in pages} and all(
+        sets.get(workload.SETS[k], 0) <= p + LIST_SLACK for k, p in pages.items()
+    )
+
+
 def engine_cycle(project: Project, emu: EmulatorProcess, n: int) -> dict[str, Any]:
-    """up → no-op preview → refresh → update (description) → destroy; one sample per phase."""
+    """up → no-op preview → preview --refresh → refresh → update (one property each) → destroy;
+    one sample per phase."""
     out: dict[str, Any] = {}
     workload.write_spec(project.dir, n, "a")
     for phase in PHASES:
@@ -69,7 +100,7 @@ def engine_cycle(project: Project, emu: EmulatorProcess, n: int) -> dict[str, An
             workload.write_spec(project.dir, n, "b")
             run = project.up()
         else:
-            run = getattr(project, phase)()
+            run = getattr(project, phase.replace("-", "_"))()
         emu_cpu = emulator_cpu(emu) - emu_cpu
         if phase != "preview":
             run.check()
@@ -86,9 +117,16 @@ def emulator_cpu(emu: EmulatorProcess) -> float:
 
 def sample(run: Run, requests: list[dict[str, Any]], phase: str, n: int) -> dict[str, Any]:
     steps = {verb: int(count) for count, verb in _SUMMARY.findall(run.stdout)}
+    if phase == "preview-refresh":
+        try:
+            summary = json.loads(run.stdout).get("changeSummary") or {}
+        except ValueError:
+            summary = {}
+        steps = {"unchanged": int(summary.get("same", 0))} | {k: int(v) for k, v in summary.items() if k != "same"}
     expected_steps = {
         "up": {"created": n + 1},
         "preview": {"unchanged": n + 1},
+        "preview-refresh": {"unchanged": n + 1},
         "refresh": {"unchanged": n + 1},
         "update": {"updated": n, "unchanged": 1},
         "destroy": {"deleted": n + 1},
@@ -113,11 +151,13 @@ def sample(run: Run, requests: list[dict[str, Any]], phase: str, n: int) -> dict
     }
 
 
-def floor_cycle(project_dir: Path, emu: EmulatorProcess, n: int, api: str) -> dict[str, Any]:
+def floor_cycle(project_dir: Path, emu: EmulatorProcess, n: int) -> dict[str, Any]:
     workload.write_spec(project_dir, n, "a")
+    changed = project_dir / "bench_spec_b.json"
+    changed.write_text(json.dumps(workload.spec(n, "b")))
     proc = subprocess.run(
         [str(VENV / "bin" / "python"), str(REPO / "bench" / "floor.py"), "--graph-url", emu.graph_url,
-         "--token", emu.token, "--spec", str(project_dir / workload.SPEC_FILE), "--api", api],
+         "--token", emu.token, "--spec", str(project_dir / workload.SPEC_FILE), "--changed", str(changed)],
         capture_output=True, text=True, timeout=1800,
     )  # fmt: skip
     if proc.returncode != 0:
@@ -128,6 +168,7 @@ def floor_cycle(project_dir: Path, emu: EmulatorProcess, n: int, api: str) -> di
         for name, p in result["phases"].items()
     }
     out["preview"] = {"seconds": 0.0, "requests": graphlog.summarize([]), "cpu_s": {"floor": 0.0}}
+    out["preview-refresh"] = dict(out["refresh"])
     out["_import_seconds"] = result["import_seconds"]
     return out
 
@@ -143,14 +184,18 @@ def median(values: list[float]) -> float | None:
 def aggregate(samples: list[dict[str, Any]]) -> dict[str, Any]:
     """Per phase: median seconds, the request counts (all samples must agree), flags."""
     agg: dict[str, Any] = {}
-    for phase in PHASES:
-        rows = [s[phase] for s in samples]
+    for phase in (*PHASES, "list"):
+        rows = [s[phase] for s in samples if phase in s]
+        if not rows:
+            continue
         totals = sorted({r["requests"]["total"] for r in rows})
         agg[phase] = {
             "seconds": median([r["seconds"] for r in rows]),
             "seconds_all": [round(r["seconds"], 3) for r in rows],
             "requests": totals[0] if len(totals) == 1 else totals,
             "kinds": rows[0]["requests"]["kinds"],
+            "sets": {k: max(r["requests"].get("sets", {}).get(k, 0) for r in rows)
+                     for k in {k for r in rows for k in r["requests"].get("sets", {})}},
             "errors": max(r["requests"].get("errors", 0) for r in rows),
             "steps_ok": all(r.get("steps_ok", True) for r in rows),
             "provider_peak_mb": max((r.get("provider_peak_mb") or 0 for r in rows), default=None) or None,
@@ -182,41 +227,58 @@ def report(results: dict[str, Any]) -> str:
     add = lines.append
     sizes = sorted(results["sizes"], key=int)
     add(f"w365 benchmark  {results['meta']['started']}  repeat={results['meta']['repeat']} "
-        f"(wall times: median seconds)  floor api={results['meta']['floor_api']}"
+        "(wall times: median seconds)  stack: 1/2 provisioning policies, 1/4 user settings, 1/4 network connections"
         + (f"  engine env: {' '.join(results['meta']['engine_env'])}" if results["meta"].get("engine_env") else ""))  # fmt: skip
+    add("floor = the per-resource floor (one object at a time); list = the list floor (each entity set listed "
+        f"once: ceil(objects / {workload.PAGE_SIZE}) pages per set); ratio: ours / (floor + engine), against the "
+        "list floor in the read phases")  # fmt: skip
     add("")
     header = (
-        f"{'N':>4} {'phase':<8} | {'ours s':>7} {'reqs':>5} {'want':>5} | {'floor s':>7} {'reqs':>5} | "
-        f"{'engine s':>8} | {'ours/(floor+engine)':>19} | {'prov MB':>7} | ok"
+        f"{'N':>4} {'phase':<15} | {'ours s':>7} {'reqs':>5} {'want':>5} | {'floor s':>7} {'reqs':>5} | "
+        f"{'list s':>6} {'pages':>5} | {'engine s':>8} | {'ratio':>5} | {'prov MB':>7} | ok"
     )
     add(header)
     add("-" * len(header))
     verdicts: list[tuple[str, bool, str]] = []
     for n in sizes:
         size = results["sizes"][n]
+        listed = size["floor"].get("list") or {"seconds": None, "requests": None}
+        pages = workload.list_pages(int(n))
         for phase in PHASES:
             ours, floor, noop = size["ours"][phase], size["floor"][phase], size["noop"][phase]
-            want = EXPECTED_REQUESTS[phase] * int(n)
-            base = (floor["seconds"] or 0) + (noop["seconds"] or 0)
+            reading = phase in READS
+            per_resource = per_resource_floor(phase, int(n))
+            budget = sum(p + LIST_SLACK for p in pages.values()) if reading else want(phase, int(n))
+            floor_s = listed["seconds"] if reading else floor["seconds"]
+            base = (floor_s or 0) + (noop["seconds"] or 0)
             ratio = ours["seconds"] / base if base and ours["seconds"] is not None else None
-            floor_ok = floor["requests"] is None or floor["requests"] == want  # None: floor not run
-            want_ours = want + EXPECTED_ONCE.get(phase, 0)
-            reqs_ok = ours["requests"] == want_ours and floor_ok and not ours["errors"]
+            floor_ok = floor["requests"] is None or floor["requests"] == per_resource  # None: floor not run
+            if reading:
+                reqs_ok = ours["requests"] is not None and reads_ok(ours, int(n)) and floor_ok and not ours["errors"]
+            else:
+                reqs_ok = ours["requests"] == budget and floor_ok and not ours["errors"]
             ok = reqs_ok and ours["steps_ok"]
             flag = "" if ok else ("REQS" if not reqs_ok else "STEPS")
-            if phase == "up" and ratio is not None and ratio > UP_RATIO_TARGET:
+            if ratio is not None and ratio > RATIO_TARGET:
                 flag = (flag + " SLOW").strip()
             add(
-                f"{n:>4} {phase:<8} | {fmt(ours['seconds']):>7} {fmt(ours['requests'], 'd'):>5} {want_ours:>5} | "
-                f"{fmt(floor['seconds']):>7} {fmt(floor['requests'], 'd'):>5} | {fmt(noop['seconds']):>8} | "
-                f"{fmt(ratio):>19} | {fmt(ours['provider_peak_mb'], '.0f'):>7} | {flag or 'ok'}"
+                f"{n:>4} {phase:<15} | {fmt(ours['seconds']):>7} {fmt(ours['requests'], 'd'):>5} {budget:>5} | "
+                f"{fmt(floor['seconds']):>7} {fmt(floor['requests'], 'd'):>5} | "
+                f"{fmt(listed['seconds'] if reading else None):>6} {(sum(pages.values()) if reading else ''):>5} | "
+                f"{fmt(noop['seconds']):>8} | {fmt(ratio):>5} | {fmt(ours['provider_peak_mb'], '.0f'):>7} | {flag or 'ok'}"
             )
             if ours["requests"] is not None:
-                verdicts.append((f"requests N={n} {phase}: {ours['requests']} (floor {floor['requests']}, "
-                                 f"budget {want_ours})", reqs_ok, ""))  # fmt: skip
-            if phase == "up" and ratio is not None:
-                verdicts.append((f"up N={n}: ours/(floor+engine) = {fmt(ratio)} <= {UP_RATIO_TARGET}",
-                                 ratio is not None and ratio <= UP_RATIO_TARGET, ""))  # fmt: skip
+                detail = ", ".join(f"{k} {v}" for k, v in sorted((ours.get("sets") or {}).items()))
+                if reading:
+                    text = (f"requests N={n} {phase}: {ours['requests']} ({detail}; at most list pages + {LIST_SLACK} "
+                            f"per set: {', '.join(f'{workload.SETS[k]} {p + LIST_SLACK}' for k, p in pages.items())}; "
+                            f"per-resource floor {per_resource})")  # fmt: skip
+                else:
+                    text = f"requests N={n} {phase}: {ours['requests']} (budget {budget}; floor {floor['requests']})"
+                verdicts.append((text, reqs_ok, ""))
+            if ratio is not None:
+                verdicts.append((f"{phase} N={n}: ours/(floor+engine) = {fmt(ratio)} <= {RATIO_TARGET}",
+                                 ratio <= RATIO_TARGET, ""))  # fmt: skip
         add("")
 
     # linear growth
@@ -226,7 +288,7 @@ def report(results: dict[str, Any]) -> str:
         def t(kind: str, n: int, phase: str) -> float:
             return float(results["sizes"][str(n)][kind][phase]["seconds"] or 0)
 
-        add(f"growth: marginal cost per policy in ms, {a}->{b} then {b}->{c}; and ours/(floor+engine) at {a}/{b}/{c}")
+        add(f"growth: marginal cost per object in ms, {a}->{b} then {b}->{c}; and ours/(floor+engine) at {a}/{b}/{c}")
         for phase in PHASES:
             m1 = (t("ours", b, phase) - t("ours", a, phase)) / (b - a) * 1000
             m2 = (t("ours", c, phase) - t("ours", b, phase)) / (c - b) * 1000
@@ -237,11 +299,11 @@ def report(results: dict[str, Any]) -> str:
             linear = m2 <= max(m1, 1.0) * LINEAR_TOLERANCE
             engine_linear = e2 <= max(e1, 1.0) * LINEAR_TOLERANCE
             own_linear = ratios[c] <= ratios[b] * RATIO_DRIFT_TOLERANCE
-            add(f"  {phase:<8} ours {m1:6.1f} -> {m2:6.1f} {'linear' if linear else 'SUPERLINEAR':<11} | "
+            add(f"  {phase:<15} ours {m1:6.1f} -> {m2:6.1f} {'linear' if linear else 'SUPERLINEAR':<11} | "
                 f"floor+engine {e1:6.1f} -> {e2:6.1f} {'linear' if engine_linear else 'SUPERLINEAR':<11} | "
                 f"ratio {ratios[a]:.2f}/{ratios[b]:.2f}/{ratios[c]:.2f} "
                 f"{'flat' if own_linear else 'GROWING'}")  # fmt: skip
-            verdicts.append((f"linear growth {phase}: {m1:.1f} -> {m2:.1f} ms/policy "
+            verdicts.append((f"linear growth {phase}: {m1:.1f} -> {m2:.1f} ms/object "
                              f"(floor+engine alone: {e1:.1f} -> {e2:.1f}; "
                              f"ours/(floor+engine) {ratios[b]:.2f} -> {ratios[c]:.2f})", linear, ""))  # fmt: skip
         add("")
@@ -249,7 +311,7 @@ def report(results: dict[str, Any]) -> str:
     big_n = str(max(int(s) for s in sizes))
     add(f"where the time goes at N={big_n}: CPU seconds by process, ours / no-op "
         "(cli = the engine; program = __main__.py; provider = python -m pulumi.dynamic; floor = floor.py's CPU)")  # fmt: skip
-    add(f"  {'phase':<8} {'wall':>13} {'cli':>13} {'program':>13} {'provider':>13} {'emulator':>13} {'floor':>6}")
+    add(f"  {'phase':<15} {'wall':>13} {'cli':>13} {'program':>13} {'provider':>13} {'emulator':>13} {'floor':>6}")
     for phase in PHASES:
         o, z = results["sizes"][big_n]["ours"][phase], results["sizes"][big_n]["noop"][phase]
         f_cpu = (results["sizes"][big_n]["floor"][phase].get("cpu_s") or {}).get("floor")
@@ -258,7 +320,7 @@ def report(results: dict[str, Any]) -> str:
             return f"{fmt(a, '.1f')} / {fmt(b, '.1f')}"
 
         oc, zc = o.get("cpu_s") or {}, z.get("cpu_s") or {}
-        add(f"  {phase:<8} {pair(o['seconds'], z['seconds']):>13} "
+        add(f"  {phase:<15} {pair(o['seconds'], z['seconds']):>13} "
             + " ".join(f"{pair(oc.get(k), zc.get(k)):>13}" for k in ("cli", "program", "provider", "emulator"))
             + f" {fmt(f_cpu, '.1f'):>6}")
     add("")
@@ -281,9 +343,9 @@ def report(results: dict[str, Any]) -> str:
             + ", ".join(in_engine))  # fmt: skip
         add("")
     big = str(max(int(s) for s in sizes))
-    peak = results["sizes"][big]["ours"]["up"]["provider_peak_mb"]
-    noop_peak = results["sizes"][big]["noop"]["up"]["provider_peak_mb"]
-    add(f"provider peak RSS during up at N={big}: ours {fmt(peak, '.0f')} MB, no-op {fmt(noop_peak, '.0f')} MB "
+    peak = max((results["sizes"][big]["ours"][p]["provider_peak_mb"] or 0 for p in PHASES), default=0) or None
+    noop_peak = max((results["sizes"][big]["noop"][p]["provider_peak_mb"] or 0 for p in PHASES), default=0) or None
+    add(f"provider peak RSS over every phase at N={big}: ours {fmt(peak, '.0f')} MB, no-op {fmt(noop_peak, '.0f')} MB "
         f"(VmHWM of `python -m pulumi.dynamic`, sampled from /proc)")  # fmt: skip
     if peak is not None:
         verdicts.append((f"provider peak memory at N={big}: {fmt(peak, '.0f')} MB < {MEMORY_TARGET_MB:.0f} MB",
@@ -299,11 +361,10 @@ def report(results: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description="Benchmark ProvisioningPolicy (see bench/README.md).")
-    parser.add_argument("--sizes", default="10,50,200", help="numbers of policies (default 10,50,200)")
+    parser = argparse.ArgumentParser(description="Benchmark a mixed stack of w365 resources (see bench/README.md).")
+    parser.add_argument("--sizes", default="10,50,200", help="numbers of objects (default 10,50,200)")
     parser.add_argument("--repeat", type=int, default=3, help="cycles per size; medians are reported (default 3)")
     parser.add_argument("--startup-repeat", type=int, default=5, help="provider start-up samples (default 5)")
-    parser.add_argument("--floor-api", choices=("raw", "typed"), default="raw", help="see floor.py (default raw)")
     parser.add_argument("--kinds", default=",".join(KINDS), help="subset of ours,noop,floor (default all)")
     parser.add_argument("--no-startup", action="store_true", help="skip the start-up measurement")
     parser.add_argument("--engine-env", action="append", default=[], metavar="KEY=VALUE",
@@ -318,7 +379,7 @@ def main() -> int:
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
     results: dict[str, Any] = {
         "meta": {
-            "started": started, "sizes": sizes, "repeat": args.repeat, "floor_api": args.floor_api,
+            "started": started, "sizes": sizes, "repeat": args.repeat,
             "python": platform.python_version(), "cpus": os.cpu_count(), "loadavg_start": os.getloadavg(),
             "engine_env": args.engine_env,
         },
@@ -328,7 +389,7 @@ def main() -> int:
     token = "bench-" + secrets.token_hex(8)
     root = Path(tempfile.mkdtemp(prefix="w365-bench-"))
     t_start = time.perf_counter()
-    emu = EmulatorProcess(token=token, image_ready_seconds=0.1).start()
+    emu = EmulatorProcess(token=token, image_ready_seconds=0.1, extra_args=workload.EMULATOR_ARGS).start()
     try:
         config = {"w365:graphUrl": emu.graph_url}
         env = {"W365_GRAPH_TOKEN": token}
@@ -347,7 +408,7 @@ def main() -> int:
                     emu.reset()
                     log(f"N={n} repeat {r + 1}/{args.repeat}: {kind}")
                     if kind == "floor":
-                        samples[kind].append(floor_cycle(floor_dir, emu, n, args.floor_api))
+                        samples[kind].append(floor_cycle(floor_dir, emu, n))
                     else:
                         samples[kind].append(engine_cycle(projects[kind], emu, n))
                     s = samples[kind][-1]

@@ -144,7 +144,9 @@ def test_a_stack_created_by_the_previous_release_needs_no_migration(tmp_path: Pa
 
     project.refresh("--expect-no-changes")
     assert changed(snapshot(project), before) == {}  # the same outputs, last_applied and inputs, read back by the new code
-    assert sorted(r["path"].rsplit("/", 1)[-1] for r in emu.requests() if "provisioningPolicies" in r["path"]) == policy_ids
+    read = sorted(r["path"].rsplit("/", 1)[-1] for r in emu.requests() if "provisioningPolicies" in r["path"])
+    # the first policy read by its own GET, the other from one list of the policies (issue 17)
+    assert read in (sorted([one, "provisioningPolicies"]) for one in policy_ids)
     emu.clear_requests()
 
     project.up("--expect-no-changes")

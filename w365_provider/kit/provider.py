@@ -27,6 +27,7 @@ from w365_provider.graph.client import GraphRuntime
 from w365_provider.graph.provider import GraphProvider
 from w365_provider.kit import adoption, checks, drift, mapping, steps
 from w365_provider.kit.ownership import Creator, ledger_of
+from w365_provider.kit.reads import reads_of, watch
 from w365_provider.kit.spec import LAST_APPLIED, V1, Spec
 
 __all__ = ["SpecProvider"]
@@ -153,9 +154,10 @@ class SpecProvider(GraphProvider):
         return CreateResult(outs[self.spec.id_name], outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
-        """GET the object; an empty id when Graph says it is gone."""
+        """GET the object (from the second read on, from one list of the set: ``kit.reads``); an
+        empty id when Graph says it is gone."""
         rt = self._runtime()
-        body = rt.run(steps.get_confirmed(rt, self.spec, id_))
+        body = rt.run(reads_of(self, self.spec).read(rt, id_))
         if body is None:
             return ReadResult("", {})
         observed = self.observe(body)
@@ -171,6 +173,10 @@ class SpecProvider(GraphProvider):
         """Delete the object; 404 counts as done."""
         rt = self._runtime()
         rt.run(self.remove(rt, id_, str(props.get(self.spec.name_property) or id_), props))
+
+    def _runtime(self) -> GraphRuntime:
+        """The process's runtime for the settings, its writes counted (they end a list's use)."""
+        return watch(super()._runtime())
 
     # -- the Graph flows (coroutines on the Graph loop) -------------------------------------
 
