@@ -4,32 +4,5 @@ See ``w365_provider.config`` (the pydantic model, the problems' wording and the 
 ``docs/stacks.md`` (the keys, with examples).
 """
 
-from w365_provider.config import (
-    NAMESPACE,
-    SECTIONS,
-    AssignmentSpec,
-    CustomImageSpec,
-    GalleryImageSpec,
-    GroupSpec,
-    ImageSpec,
-    PolicySpec,
-    StackConfig,
-    load_stack_config,
-    parse_stack_config,
-    stack_config_problems,
-)
-
-__all__ = [
-    "NAMESPACE",
-    "SECTIONS",
-    "AssignmentSpec",
-    "CustomImageSpec",
-    "GalleryImageSpec",
-    "GroupSpec",
-    "ImageSpec",
-    "PolicySpec",
-    "StackConfig",
-    "load_stack_config",
-    "parse_stack_config",
-    "stack_config_problems",
-]
+from w365_provider.config import *  # noqa: F403 - the same public names
+from w365_provider.config import __all__ as __all__

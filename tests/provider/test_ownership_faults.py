@@ -17,7 +17,7 @@ from w365_provider.emulator.launcher import EmulatorProcess
 from w365_provider.errors import GraphConflictError, GraphError, GraphThrottledError
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 
-from .conftest import FAST, POLICIES, SNAPSHOT, configured, forget_check_reads, logged
+from .conftest import FAST, POLICIES, SNAPSHOT, checked, configured
 
 Calls = Callable[[], list[tuple[str, str]]]
 Policies = Callable[[], list[dict[str, Any]]]
@@ -28,11 +28,7 @@ WINDOW = {**FAST, "timeoutSeconds": "3"}
 
 
 def inputs(provider: ProvisioningPolicyProvider, **changes: Any) -> dict[str, Any]:
-    before = logged()
-    result = provider.check({}, {"__provider": "p", **valid(**changes)})
-    forget_check_reads(before)
-    assert result.failures == []
-    return {k: v for k, v in result.inputs.items() if k != "__provider"}
+    return checked(provider, valid(**changes))
 
 
 def someone_elses(emu: EmulatorProcess, **body: Any) -> dict[str, Any]:

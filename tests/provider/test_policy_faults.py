@@ -16,7 +16,7 @@ from w365_provider.errors import GraphThrottledError
 from w365_provider.graph import client
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 
-from .conftest import FAST, SNAPSHOT, configured, forget_check_reads, logged
+from .conftest import FAST, SNAPSHOT, checked, configured
 
 Calls = Callable[[], list[tuple[str, str]]]
 Policies = Callable[[], list[dict[str, Any]]]
@@ -25,11 +25,7 @@ ASSIGN = r"/assign$"
 
 
 def inputs(provider: ProvisioningPolicyProvider, **changes: Any) -> dict[str, Any]:
-    before = logged()
-    result = provider.check({}, {"__provider": "p", **valid(**changes)})
-    forget_check_reads(before)
-    assert result.failures == []
-    return {k: v for k, v in result.inputs.items() if k != "__provider"}
+    return checked(provider, valid(**changes))
 
 
 def test_429_twice_then_success(provider: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Calls, policies: Policies) -> None:

@@ -39,6 +39,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from w365_provider.lookups.regions import check_region_name, region_names
+from w365_provider.resources.provisioning_policy import spec as policy_spec
 
 __all__ = [
     "AssignmentEntry",
@@ -59,22 +60,16 @@ KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 """A section key: it becomes the Pulumi resource name."""
 NOT_BLANK_PATTERN = r"\S"
 
-PROVISIONING_TYPES = ("dedicated", "shared", "sharedByUser", "sharedByEntraGroup", "reserve")
+# The policy's enums, as its spec writes them down (one list; the config offers every member, the
+# provider refuses the beta-only ones on v1.0 at preview).
+PROVISIONING_TYPES = policy_spec.PROVISIONING_TYPES
 """Enterprise, Frontline dedicated (shared is its deprecated name), Frontline shared, Reserve; the
 last three need w365:graphUrl on /beta (the provider refuses them on v1.0 at preview)."""
-USER_EXPERIENCE_TYPES = ("cloudPc", "cloudApp")
-STORAGE_SIZES = ("fourGB", "eightGB", "sixteenGB", "thirtyTwoGB", "sixtyFourGB")
-DOMAIN_JOIN_TYPES = ("azureADJoin", "hybridAzureADJoin")
-MANAGED_TYPES = ("notManaged", "premiumManaged", "standardManaged", "starterManaged")
-REGION_GROUPS = (
-    "default", "australia", "canada", "usCentral", "usEast", "usWest", "france", "germany",
-    "europeUnion", "unitedKingdom", "japan", "asia", "india", "southAmerica", "euap",
-    "usGovernment", "usGovernmentDOD", "norway", "switzerland", "southKorea",
-    # beta geography groups
-    "middleEast", "mexico", "australasia", "europe", "singapore", "hongKong", "ireland", "sweden", "poland",
-    "italy", "spain", "netherlands", "brazil", "israel", "automatic", "indonesia", "taiwan", "malaysia",
-    "newZealand", "austria", "denmark", "belgium", "kenya",
-)  # fmt: skip
+USER_EXPERIENCE_TYPES = policy_spec.USER_EXPERIENCE_TYPES
+STORAGE_SIZES = policy_spec.STORAGE_SIZES
+DOMAIN_JOIN_TYPES = policy_spec.DOMAIN_JOIN_TYPES
+MANAGED_TYPES = policy_spec.MANAGED_TYPES
+REGION_GROUPS = (*policy_spec.REGION_GROUPS, *policy_spec.REGION_GROUPS_BETA)
 
 
 def _flag(value: Any) -> Any:

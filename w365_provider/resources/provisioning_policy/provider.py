@@ -30,10 +30,11 @@ from w365_provider.graph.client import GraphRuntime
 from w365_provider.kit import V1, checks, drift, mapping, steps
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.provider import SpecProvider
+from w365_provider.resources import assignments as shared_assignments
 
 from . import apply as policy_apply
 from . import rules as policy_rules
-from .spec import ASSIGNMENT, GROUP_TARGET_TYPE, SPEC
+from .spec import ASSIGNMENT, SPEC
 
 __all__ = [
     "ProvisioningPolicyProvider",
@@ -64,19 +65,12 @@ def policy_to_graph(props: Mapping[str, Any], names: Sequence[str]) -> dict[str,
 
 def assignments_to_graph(assignments: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """The body of ``POST .../assign`` for ``assignments`` (replaces the whole set)."""
-    return {"assignments": [{"target": {"@odata.type": GROUP_TARGET_TYPE, **ASSIGNMENT.to_graph(a)}} for a in assignments]}
+    return shared_assignments.to_graph(ASSIGNMENT, assignments)
 
 
 def assignments_from_graph(items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Assignments as Pulumi values from the ``assignments`` Graph returns with ``$expand``."""
-    result = []
-    for item in items:
-        value = ASSIGNMENT.from_graph(item.get("target") or {})
-        if "group_id" not in value and isinstance(item.get("id"), str) and "_" in item["id"]:
-            value["group_id"] = item["id"].rsplit("_", 1)[1]  # ids are {policyId}_{groupId}
-        if value.get("group_id"):
-            result.append(value)
-    return result
+    return shared_assignments.from_graph(ASSIGNMENT, items)
 
 
 def policy_from_graph(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from w365_provider.kit import BETA, Adopt, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
+from w365_provider.resources.assignments import GROUP_TARGET_TYPE
 
 __all__ = ["APPLY", "ASSIGNMENT", "GROUP_TARGET_TYPE", "SPEC"]
 
@@ -40,7 +41,6 @@ REGION_GROUPS_BETA = (
 
 FORBIDDEN_NAME_CHARACTERS = '<>&|"^'
 DISPLAY_NAME_MAX = 120
-GROUP_TARGET_TYPE = "#microsoft.graph.cloudPcManagementGroupAssignmentTarget"
 
 DOMAIN_JOIN = Object(
     graph_type="cloudPcDomainJoinConfiguration",
