@@ -99,7 +99,7 @@ def test_update_lists_the_providers_warning_about_existing_cloud_pcs() -> None:
     assert "- ⚠️ provisioning policy 'Engineering': the change of image" in warnings
     assert "existing Cloud PCs keep their old settings until they are reprovisioned" in warnings
     assert ("- ⚠️ provisioning policy 'Engineering': 2 assigned member(s) have no Cloud PC licence; 3 are already "
-            "covered by an earlier-assigned policy ('Pilot users')") in warnings  # fmt: skip
+            "covered by an earlier-assigned policy ('Finance', 'Pilot users')") in warnings  # fmt: skip
 
 
 def test_replace_is_marked_disruptive_with_the_property_that_forces_it() -> None:
