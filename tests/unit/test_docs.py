@@ -129,7 +129,10 @@ def test_readme_make_targets() -> None:
     commands = [line.split("#")[0].split() for line in block(key).splitlines() if line.strip()]
     assert commands == [["make", "run"], ["make", "test"]]
     for args, runs in ((["run"], "scripts/run-local"), (["test"], ".venv/bin/pytest -q")):
-        proc = subprocess.run(["make", "-n", "-W", "pyproject.toml", *args], cwd=REPO, capture_output=True, text=True, timeout=60)
+        # as a person types it: not as a sub-make of `make test` (which would add "Entering directory" lines)
+        env = {k: v for k, v in os.environ.items() if k not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS", "MAKEOVERRIDES")}
+        proc = subprocess.run(["make", "-n", "-W", "pyproject.toml", *args], cwd=REPO, capture_output=True, text=True,
+                              timeout=60, env=env)
         assert proc.returncode == 0, proc.stderr
         lines = proc.stdout.splitlines()
         assert lines[-1] == runs
