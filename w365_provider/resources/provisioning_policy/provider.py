@@ -114,6 +114,8 @@ class ProvisioningPolicyProvider(SpecProvider):
     def people_warnings(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         """One line per policy with assigned members who get no Cloud PC from it (unlicensed,
         already covered by an earlier-assigned policy, or short of Frontline licences)."""
+        if olds and olds.get("assignments") == news.get("assignments"):
+            return []  # unchanged: no need to load the analysis (the provider's start-up)
         try:
             from w365_provider.impact import policy_warnings
 
