@@ -46,6 +46,10 @@ PER_OBJECT = {
 EXPECTED_ONCE = {"up": 1}
 """Graph requests per entity set on top of that (ours only): the ownership snapshot, one list of
 ids and names before the first create (issue 10)."""
+PEOPLE_TENANT_READS = 5
+"""The people warning of new or reassigned policies (issue 15), once per provider process for all
+of them (``impact.TenantReads``): provisioning policies, Cloud PCs, Frontline service plans,
+service plans and subscribed SKUs; plus the members of each group the policies name, once each."""
 LIST_SLACK = 2
 """A read phase may send at most the list pages + this many requests per entity set (issue 17)."""
 
@@ -76,7 +80,14 @@ def per_resource_floor(phase: str, n: int) -> int:
 
 def want(phase: str, n: int) -> int:
     """The requests ours must send exactly (not in a read phase, whose budget is per set)."""
-    return per_resource_floor(phase, n) + EXPECTED_ONCE.get(phase, 0) * len(workload.counts(n))
+    once = EXPECTED_ONCE.get(phase, 0) * len(workload.counts(n))
+    return per_resource_floor(phase, n) + once + (people_reads(n) if phase == "up" else 0)
+
+
+def people_reads(n: int) -> int:
+    """The people warning's reads when ``up`` creates the stack's policies (``PEOPLE_TENANT_READS``)."""
+    groups = workload.policy_groups(n)
+    return PEOPLE_TENANT_READS + len(groups) if groups else 0
 
 
 def reads_ok(ours: dict[str, Any], n: int) -> bool:

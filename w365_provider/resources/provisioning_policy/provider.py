@@ -20,6 +20,7 @@ call on every create. A policy that had the name before a create began is never 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ __all__ = [
 
 LEGACY_MODULE = "w365_provider.provisioning_policy"
 """Where existing stacks' state names the provider class (it is pickled by reference)."""
+_TENANT_READS_LOCK = threading.Lock()
 
 
 def normalize(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -114,15 +116,23 @@ class ProvisioningPolicyProvider(SpecProvider):
     def people_warnings(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         """One line per policy with assigned members who get no Cloud PC from it (unlicensed,
         already covered by an earlier-assigned policy, or short of Frontline licences)."""
-        if olds and olds.get("assignments") == news.get("assignments"):
-            return []  # unchanged: no need to load the analysis (the provider's start-up)
+        if ((olds or {}).get("assignments") or []) == (news.get("assignments") or []):
+            return []  # unchanged: the analysis is not even loaded (the provider's start-up)
         try:
             from w365_provider.impact import policy_warnings
 
-            return policy_warnings(self.settings(), olds, news)
+            return policy_warnings(self.settings(), olds, news, reads=self._tenant_reads())
         except Exception as exc:  # noqa: BLE001 - a warning must never fail a preview
             name = news.get(SPEC.name_property) or olds.get(SPEC.name_property)
             return [f"note: {SPEC.noun} '{name}': the effect on people was not checked ({type(exc).__name__}: {exc})"]
+
+    def _tenant_reads(self) -> Any:
+        """The process's shared reads of the tenant for the people warnings (``impact.TenantReads``)."""
+        from w365_provider.impact.warnings import TenantReads
+
+        with _TENANT_READS_LOCK:
+            found: TenantReads = self.__dict__.setdefault("_people_reads", TenantReads())
+        return found
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return normalize(props)
