@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import subprocess
 import sys
+from typing import Any
 
 import pytest
 from pulumi.dynamic import ConfigureRequest
@@ -153,28 +155,37 @@ def test_known_keys_are_the_provider_settings_and_the_program_sections(monkeypat
     Settings.from_stack_config({"w365:graphUrl": EMULATOR, "w365:networks": "{}"}, env={})
 
 
-def test_checking_settings_and_an_unchanged_policy_loads_neither_the_config_model_nor_the_analysis() -> None:
-    """The provider process's start-up: the key check needs no pydantic model, and a policy whose
-    assignments do not change needs no people analysis (each costs a tenth of a second)."""
+def test_checking_settings_and_an_unchanged_policy_loads_neither_the_config_model_nor_graph() -> None:
+    """The provider process's start-up: the key check needs no pydantic model, and a policy that
+    does not change needs neither the people analysis nor msgraph-sdk (each costs a tenth of a
+    second or more); a new one starts msgraph-sdk's imports in the background."""
     code = """
-import sys
+import json, sys, time
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 from w365_provider.settings import Settings
 Settings.from_stack_config({"w365:graphUrl": "http://127.0.0.1:9/v1.0", "w365:policies": "{}"}, env={})
 policy = {"display_name": "P", "image_id": "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365",
-          "image_type": "gallery", "assignments": [{"group_id": "g"}],
+          "image_type": "gallery", "assignments": [],
           "domain_join_configurations": [{"domain_join_type": "azureADJoin", "region_name": "westeurope"}]}
 provider = ProvisioningPolicyProvider()
-first = provider.check({}, {"__provider": "p", **policy, "assignments": []})
-assert not first.failures, first.failures
-checked = first.inputs
-assert not provider.check(checked, {"__provider": "p", **policy, "assignments": []}).failures
-print(sorted(m for m in ("pydantic", "w365_provider.config", "w365_provider.impact") if m in sys.modules))
+olds = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+result = provider.check(olds, {"__provider": "p", **policy})
+assert not result.failures, result.failures
+time.sleep(1.0)  # time for a background import, had one started
+loaded = sorted(m for m in ("pydantic", "w365_provider.config", "w365_provider.impact", "msgraph") if m in sys.modules)
+print(json.dumps({"inputs": {k: v for k, v in result.inputs.items() if k != "__provider"}, "loaded": loaded}))
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
-                         env={**os.environ, "W365_GRAPH_URL": "http://127.0.0.1:9/v1.0"})  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "[]"
+
+    def run(*args: str) -> dict[str, Any]:
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "W365_GRAPH_URL": "http://127.0.0.1:9/v1.0"})  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        found: dict[str, Any] = json.loads(out.stdout)
+        return found
+
+    new = run()
+    assert new["loaded"] == ["msgraph"]  # a create is coming: the Graph client's imports have begun
+    assert run(json.dumps(new["inputs"]))["loaded"] == []  # unchanged: nothing of that is loaded
 
 
 def test_microsoft_graph_only_when_no_provider_key_is_set() -> None:

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from w365_provider.errors import ConfigurationError
-from w365_provider.graph.client import GraphRuntime
+from w365_provider.graph.client import GraphRuntime, warm_up
 from w365_provider.graph.provider import GraphProvider
 from w365_provider.kit import adoption, checks, drift, mapping, steps
 from w365_provider.kit.ownership import Creator, ledger_of
@@ -133,7 +133,10 @@ class SpecProvider(GraphProvider):
         inputs = mapping.fill_check_defaults(self.spec, self.normalize(self.inputs_of(news)))
         failures = self.validate(inputs)
         if not failures:
-            warning = self.warning(self.normalize(self.inputs_of(olds)), inputs)
+            before = self.normalize(self.inputs_of(olds))
+            if before != inputs:
+                warm_up()  # a create or an update is coming: msgraph-sdk's imports start now
+            warning = self.warning(before, inputs)
             if warning:
                 print(warning, file=sys.stderr, flush=True)
         return CheckResult(inputs, failures)
