@@ -95,7 +95,8 @@ def locale_tags() -> tuple[str, ...]:
 
 def closest_locales(value: str, limit: int = 3) -> list[str]:
     """The tags closest to ``value``, best first: the same tag with ``_`` or spaces, a language's
-    name (``German``, ``English (United Kingdom)``), else the most similar tags."""
+    name (``German``, ``English (United Kingdom)``), the tags of the same language (``de-AT``:
+    ``de-DE``), else the most similar tags."""
     squashed = squash(value)
     if not squashed:
         return []
@@ -103,7 +104,9 @@ def closest_locales(value: str, limit: int = 3) -> list[str]:
     if squashed in by_key:
         return [by_key[squashed]]
     named = [lang.tag for lang in LOCALES if squash(lang.display_name).startswith(squashed)]
-    return named[:limit] or closest(value, by_key, limit=limit, cutoff=0.6)
+    language = value.replace("_", "-").split("-")[0].strip().lower()
+    same = [lang.tag for lang in LOCALES if lang.tag.split("-")[0].lower() == language]
+    return (named or same)[:limit] or closest(value, by_key, limit=limit, cutoff=0.6)
 
 
 def check_locale(value: str) -> str | None:

@@ -2,6 +2,8 @@
 
 Graph calls (each retried per ``graph/retry.py``):
 
+- check, on beta only: one list of the tenant's ``supportedRegions`` per provider process, when
+  a region is new or changed (``tenant_rules``); the people warning's reads when assignments change.
 - create: POST; then ``assign`` only when assignments are given. Before the first create of a
   provider process, one list of ids and names (the ownership snapshot, see ``kit/ownership.py``).
   With ``adopt=True``: one list by display name first. If ``assign`` fails, the new policy is
