@@ -158,20 +158,19 @@ def test_known_keys_are_the_provider_settings_and_the_program_sections(monkeypat
 def test_checking_settings_and_an_unchanged_policy_loads_neither_the_config_model_nor_graph() -> None:
     """The provider process's start-up: the key check needs no pydantic model, and a policy that
     does not change needs neither the people analysis nor msgraph-sdk (each costs a tenth of a
-    second or more); a new one starts msgraph-sdk's imports in the background."""
+    second or more)."""
     code = """
-import json, sys, time
+import json, sys
 from w365_provider.provisioning_policy import ProvisioningPolicyProvider
 from w365_provider.settings import Settings
 Settings.from_stack_config({"w365:graphUrl": "http://127.0.0.1:9/v1.0", "w365:policies": "{}"}, env={})
 policy = {"display_name": "P", "image_id": "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365",
-          "image_type": "gallery", "assignments": [],
+          "image_type": "gallery", "assignments": [{"group_id": "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e01"}],
           "domain_join_configurations": [{"domain_join_type": "azureADJoin", "region_name": "westeurope"}]}
 provider = ProvisioningPolicyProvider()
 olds = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
 result = provider.check(olds, {"__provider": "p", **policy})
 assert not result.failures, result.failures
-time.sleep(1.0)  # time for a background import, had one started
 loaded = sorted(m for m in ("pydantic", "w365_provider.config", "w365_provider.impact", "msgraph") if m in sys.modules)
 print(json.dumps({"inputs": {k: v for k, v in result.inputs.items() if k != "__provider"}, "loaded": loaded}))
 """
@@ -184,8 +183,8 @@ print(json.dumps({"inputs": {k: v for k, v in result.inputs.items() if k != "__p
         return found
 
     new = run()
-    assert new["loaded"] == ["msgraph"]  # a create is coming: the Graph client's imports have begun
-    assert run(json.dumps(new["inputs"]))["loaded"] == []  # unchanged: nothing of that is loaded
+    assert new["loaded"] == ["msgraph", "w365_provider.impact"]  # new assignments: the people warning ran
+    assert run(json.dumps(new["inputs"]))["loaded"] == []  # unchanged: none of it
 
 
 def test_microsoft_graph_only_when_no_provider_key_is_set() -> None:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from w365_provider.settings import Settings
 
-__all__ = ["GraphRuntime", "Locate", "azure_credential", "runtime", "shutdown", "warm_up"]
+__all__ = ["GraphRuntime", "Locate", "azure_credential", "runtime", "shutdown"]
 
 T = TypeVar("T")
 Locate = Callable[["GraphServiceClient"], "BaseRequestBuilder"]
@@ -83,52 +83,6 @@ class _LoopThread:
 _lock = threading.Lock()
 _loop_thread: _LoopThread | None = None
 _runtimes: dict[Settings, GraphRuntime] = {}
-
-
-CLIENT_MODULES = (
-    "httpx",
-    "h2.connection",
-    "kiota_http.kiota_client_factory",
-    "kiota_http.middleware",
-    "kiota_abstractions.request_information",
-    "msgraph",
-    "msgraph_core.middleware",
-    "msgraph.generated.models.o_data_errors.o_data_error",
-    "msgraph.generated.device_management.virtual_endpoint.virtual_endpoint_request_builder",
-)
-"""What the first Graph request imports (a third of a second of msgraph-sdk, azure-core, httpx)."""
-_warming: threading.Thread | None = None
-
-
-def warm_up() -> None:
-    """Import ``CLIENT_MODULES`` on a background thread, once per process: the provider calls it
-    when a ``check`` shows that a create or an update is coming, so the first Graph request does
-    not wait for the imports. Imports only: no client, no request (a no-op preview never calls it).
-    The first request joins the thread before it imports anything itself, so the two never import
-    the same modules at once."""
-    global _warming
-    with _lock:
-        if _warming is not None:
-            return
-        _warming = threading.Thread(target=_import_client_modules, name="w365-warm-up", daemon=True)
-        _warming.start()
-
-
-def _warmed() -> None:
-    """Wait for ``warm_up``'s imports, if they were started (a few tenths of a second at most)."""
-    thread = _warming
-    if thread is not None and thread is not threading.current_thread():
-        thread.join(timeout=30)
-
-
-def _import_client_modules() -> None:
-    import importlib
-
-    for name in CLIENT_MODULES:
-        try:
-            importlib.import_module(name)
-        except Exception:  # noqa: BLE001 - the request itself will import and report
-            return
 
 
 def runtime(settings: Settings) -> GraphRuntime:
@@ -275,8 +229,6 @@ class GraphRuntime:
         return exc
 
     async def _send_once(self, method: str, at: Locate, body: Any, query: dict[str, str] | None) -> Any:
-        if self._client is None:
-            _warmed()
         from kiota_abstractions.method import Method
         from kiota_abstractions.request_information import RequestInformation
         from msgraph.generated.models.o_data_errors.o_data_error import ODataError
@@ -302,7 +254,6 @@ class GraphRuntime:
 
     def _get_client(self) -> GraphServiceClient:
         if self._client is None:
-            _warmed()
             self._client = self._build_client()
         return self._client
 

@@ -23,7 +23,7 @@ from typing import Any, ClassVar
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from w365_provider.errors import ConfigurationError
-from w365_provider.graph.client import GraphRuntime, warm_up
+from w365_provider.graph.client import GraphRuntime
 from w365_provider.graph.provider import GraphProvider
 from w365_provider.kit import adoption, checks, drift, mapping, steps
 from w365_provider.kit.ownership import Creator, ledger_of
@@ -140,8 +140,6 @@ class SpecProvider(GraphProvider):
         failures = self.validate(inputs)
         if not failures:
             before = self.normalize(self.inputs_of(olds))
-            if before != inputs:
-                warm_up()  # a create or an update is coming: msgraph-sdk's imports start now
             failures = self.tenant_rules(before, inputs)
             warning = None if failures else self.warning(before, inputs)
             if warning:
