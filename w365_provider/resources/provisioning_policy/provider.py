@@ -31,7 +31,7 @@ from pulumi.dynamic import CheckFailure, UpdateResult
 
 from w365_provider.errors import ConfigurationError, GraphError, GraphNotFoundError
 from w365_provider.graph.client import GraphRuntime
-from w365_provider.kit import BETA, V1, checks, drift, mapping, steps
+from w365_provider.kit import BETA, LAST_APPLIED, V1, checks, drift, mapping, steps
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.provider import SpecProvider
 from w365_provider.lookups.regions import check_region_name
@@ -168,16 +168,24 @@ class ProvisioningPolicyProvider(SpecProvider):
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """The kit's update, then "Apply to existing Cloud PCs" when the program asks for it and
-        region or single sign-on changed (one ``apply`` call; never on create or a no-op). A
-        failed apply fails the step; the next ``up`` sends the same update again (Graph takes it
-        as no change) and retries the apply."""
-        result = super().update(id_, olds, news)
+        region or single sign-on changed (one ``apply`` call; never on create or a no-op).
+
+        A failed apply fails the step, and the engine keeps the old state, so the next ``up``
+        asks for the same update again. That is why, on this path only, the policy is read first
+        and the PATCH planned against what Graph holds: after a failed apply Graph already has
+        the new values, so the retry sends no PATCH, only the ``apply``."""
         desired = self.inputs_of(news)
         settings = policy_apply.changed_settings(olds, desired)
-        if settings and desired.get("apply_to_existing_cloud_pcs") is not None:
-            rt = self._runtime()
-            name = str(desired.get(SPEC.name_property) or id_)
-            rt.run(policy_apply.apply(rt, id_, name, settings, desired["apply_to_existing_cloud_pcs"]))
+        if not settings or desired.get("apply_to_existing_cloud_pcs") is None:
+            return super().update(id_, olds, news)
+        rt = self._runtime()
+        current = rt.run(steps.get_confirmed(rt, SPEC, id_))
+        if current is not None:  # Graph's values, with what the state knows of the inputs last written
+            observed = self.outputs(self.observe(current), olds.get(LAST_APPLIED) or self.inputs_of(olds))
+            olds = {**olds, **observed}
+        result = super().update(id_, olds, news)
+        name = str(desired.get(SPEC.name_property) or id_)
+        rt.run(policy_apply.apply(rt, id_, name, settings, desired["apply_to_existing_cloud_pcs"]))
         return result
 
     async def after_create(
