@@ -10,10 +10,21 @@ Graph reference:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import BadRequest
-from ..messages import INVALID_JSON_MSG, INVALID_VALUE_MSG, REQUIRED_PROPERTY_MSG, UNKNOWN_PARAMETER_MSG, UNKNOWN_PROPERTY_MSG
+from starlette.responses import Response
+
+from ..errors import BadRequest, NotFound
+from ..messages import (
+    INVALID_JSON_MSG,
+    INVALID_VALUE_MSG,
+    REQUIRED_PROPERTY_MSG,
+    RESOURCE_NOT_FOUND_MSG,
+    UNKNOWN_PARAMETER_MSG,
+    UNKNOWN_PROPERTY_MSG,
+)
+from ..routing import Call, Node
 from ..schema import EntityType, Prop, check_object, int_prop, string_prop
 from ..store import Store
 
@@ -38,6 +49,21 @@ USER_SETTING_ASSIGNMENT = EntityType(
     "microsoft.graph.cloudPcUserSettingAssignment",
     {"id": string_prop(read_only=True), "createdDateTime": string_prop(read_only=True), "target": TARGET},
 )
+
+
+def assignment_item(get_owner: Callable[[str], Any]) -> Node:
+    """``GET …/{id}/assignments/{assignmentId}``: in the schema, but no Graph reference page documents
+    it (assignments are read with ``$expand=assignments``): 404 ``ResourceNotFound`` in Graph's
+    envelope once the owner exists; an unknown owner answers its own 404."""
+
+    def not_found(_assignment_id: str) -> NotFound:
+        return NotFound(RESOURCE_NOT_FOUND_MSG)
+
+    def handler(call: Call) -> Response:
+        get_owner(call.keys[-2])
+        raise not_found(call.keys[-1])
+
+    return Node(methods={"GET": handler}, not_found=not_found)
 
 
 def _assignments(body: Any) -> list[Any]:

@@ -20,7 +20,7 @@ from ..errors import BadRequest
 from ..routing import Call, Node
 from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, int_prop, now_iso, render, require, string_prop, writable_properties
 from ..wire import json_response
-from .assignments import USER_SETTING_ASSIGNMENT, assignment_targets
+from .assignments import USER_SETTING_ASSIGNMENT, assignment_item, assignment_targets
 from .base import EntitySet, keyed_handler
 
 RESTORE_FREQUENCY = EnumType(
@@ -87,7 +87,7 @@ class UserSettings(EntitySet):
     navigation_types = {"assignments": USER_SETTING_ASSIGNMENT}
 
     def routes(self) -> Node:
-        return self.collection(
+        node = self.collection(
             create=self.create,
             update=self.update,
             delete=self.delete,
@@ -96,6 +96,9 @@ class UserSettings(EntitySet):
                 "assignments": {"GET": self.handle_assignments},
             },
         )
+        assert node.item is not None
+        node.item.children["assignments"].item = assignment_item(self.get)
+        return node
 
     def create(self, body: Any, version: str) -> dict[str, Any]:
         data = writable_properties(USER_SETTING, body, version)
