@@ -61,6 +61,11 @@ def list_pages(n: int) -> dict[str, int]:
     return {k: max(1, math.ceil(c / PAGE_SIZE)) for k, c in counts(n).items()}
 
 
+def policy_groups(n: int) -> set[str]:
+    """The groups the policies of a stack of ``n`` are assigned to."""
+    return {a["group_id"] for i in range(n) if kind_of(i) == "policy" for a in policy_args(i, "a")["assignments"]}
+
+
 def policy_args(i: int, variant: str) -> dict[str, Any]:
     """Keyword arguments of policy ``i`` (snake_case, as ``ProvisioningPolicy`` takes them)."""
     first, second = GROUPS[i % 3], GROUPS[(i + 1) % 3]

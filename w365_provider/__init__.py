@@ -10,10 +10,15 @@ from w365_provider.errors import GraphTransportError
 from w365_provider.errors import HealthCheckFailedError
 from w365_provider.errors import ImageFailedError
 from w365_provider.errors import NoMatchingImageError
+from w365_provider.errors import NoMatchingServicePlanError
 from w365_provider.errors import ValidationError
 from w365_provider.errors import W365Error
 from w365_provider.gallery import GalleryImage
 from w365_provider.gallery import get_gallery_image
+from w365_provider.lookups.service_plans import FrontlineServicePlan
+from w365_provider.lookups.service_plans import ServicePlan
+from w365_provider.lookups.service_plans import get_frontline_service_plan
+from w365_provider.lookups.service_plans import get_service_plan
 from w365_provider.provisioning_policy import ProvisioningPolicy
 from w365_provider.resources.network_connection import NetworkConnection
 from w365_provider.resources.organization_settings import OrganizationSettings
@@ -23,6 +28,7 @@ from w365_provider.settings import Settings
 __all__ = [
     "ConfigurationError",
     "DeviceImage",
+    "FrontlineServicePlan",
     "GalleryImage",
     "GraphConflictError",
     "GraphError",
@@ -33,11 +39,15 @@ __all__ = [
     "HealthCheckFailedError",
     "NetworkConnection",
     "NoMatchingImageError",
+    "NoMatchingServicePlanError",
     "OrganizationSettings",
     "ProvisioningPolicy",
+    "ServicePlan",
     "Settings",
     "ValidationError",
     "UserSetting",
     "W365Error",
+    "get_frontline_service_plan",
     "get_gallery_image",
+    "get_service_plan",
 ]

@@ -4,6 +4,7 @@
     ├── ConfigurationError        settings missing or inconsistent (graph URL, token, tenant)
     ├── ValidationError           inputs that break a rule, found before any call to Graph
     ├── NoMatchingImageError      no gallery image matches a publisher, offer and sku pattern
+    ├── NoMatchingServicePlanError  no Cloud PC size (service plan) has the display name asked for
     └── GraphError                a Graph call failed: what was tried, status, code, request-id
         ├── GraphThrottledError   429/503/504 still returned after the retries ran out
         ├── GraphNotFoundError    404: the object is not there
@@ -32,6 +33,7 @@ __all__ = [
     "HealthCheckFailedError",
     "ImageFailedError",
     "NoMatchingImageError",
+    "NoMatchingServicePlanError",
     "ValidationError",
     "W365Error",
 ]
@@ -126,3 +128,8 @@ class HealthCheckFailedError(GraphError):
 
 class NoMatchingImageError(W365Error):
     """No gallery image matches the publisher, offer and sku pattern asked for."""
+
+
+class NoMatchingServicePlanError(W365Error):
+    """No Cloud PC size (service plan, or Frontline service plan) has the display name asked for;
+    the message names the closest ones."""

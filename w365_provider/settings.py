@@ -46,6 +46,7 @@ from w365_provider.graph.retry import RetryPolicy
 
 __all__ = [
     "DEFAULT_GRAPH_URL",
+    "PROGRAM_SECTIONS",
     "PROVIDER_KEYS",
     "PROVIDER_SETTINGS",
     "Settings",
@@ -103,13 +104,15 @@ PROVIDER_KEYS = tuple(PROVIDER_SETTINGS)
 _ENV = {"graphUrl": "W365_GRAPH_URL", "tenantId": "W365_TENANT_ID", "graphToken": "W365_GRAPH_TOKEN"}
 
 
+PROGRAM_SECTIONS = ("groups", "images", "policies", "userSettings", "networkConnections", "organizationSettings")
+"""The sections of the program's stack config (``w365:groups`` ...), read by ``w365_provider.config``
+(which takes them from here). Kept in this pydantic-free module: the provider process and a
+program that declares its resources in code check keys without loading the config model."""
+
+
 def program_sections() -> tuple[str, ...]:
-    """The sections of the program's stack config (``w365:groups`` ...), from ``stack_config``.
-
-    Imported when needed, so a section added there is known here without a change."""
-    from w365_provider.stack_config import SECTIONS
-
-    return tuple(SECTIONS)
+    """The sections of the program's stack config (``PROGRAM_SECTIONS``)."""
+    return PROGRAM_SECTIONS
 
 
 def known_keys() -> tuple[str, ...]:

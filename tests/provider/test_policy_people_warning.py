@@ -82,3 +82,23 @@ def test_an_error_in_the_analysis_becomes_a_note(
     assert result.failures == []
     assert ("note: provisioning policy 'Engineering': the effect on people was not checked "
             "(RuntimeError: the analysis broke)") in capsys.readouterr().err  # fmt: skip
+
+
+def test_many_new_policies_read_the_tenant_once_and_each_group_once(
+    provider: ProvisioningPolicyProvider, emu: EmulatorProcess, calls: Callable[[], list[tuple[str, str]]],
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """One provider process checks every new policy of a stack: the policies, Cloud PCs and plans
+    are read once, a group's members once, however many policies name it; each policy still
+    gets its own warning."""
+    emu.clear_requests()
+    for i in range(12):
+        checked(provider, {}, valid(display_name=f"Engineering {i}", assignments=[{"group_id": ENGINEERING}]))
+    paths = [path for _, path in calls()]
+    members = [p for p in paths if "/transitiveMembers/" in p]
+    assert len(members) == 1 and ENGINEERING in members[0]
+    assert len(paths) == len(set(paths)) == 6  # policies, Cloud PCs, two plan lists, SKUs, one group
+    lines = [line for line in capsys.readouterr().err.splitlines() if "Cloud PC licence" in line]
+    assert len(lines) == 12 and all("1 assigned member(s)" in line for line in lines)
+    checked(provider, {}, valid(display_name="Pilot", assignments=[{"group_id": G1}]))
+    assert [p for _, p in calls()][6:] == [f"/v1.0/groups/{G1}/transitiveMembers/microsoft.graph.user"]

@@ -87,6 +87,10 @@ CASES: list[tuple[str, dict[str, Any], str, str, bool]] = [
                                                                   region_name="West Europe")),
      "domain_join_configurations", "region_name 'West Europe' is not a region where Windows 365 provisions "
      "Cloud PCs; did you mean 'westeurope'?", False),
+    ("region-group-as-name", valid(domain_join_configurations=join(domain_join_type="azureADJoin",
+                                                                   region_name="europeUnion")),
+     "domain_join_configurations", "region_name 'europeUnion' is a region group, not a region: set region_group "
+     "'europeUnion' and region_name 'automatic'", False),
     ("join-unknown-key", valid(domain_join_configurations=[{"domainJoinType": "azureADJoin", "region_name": "automatic"}]),
      "domain_join_configurations", "unknown key 'domainJoinType'; did you mean 'domain_join_type'?", False),
     ("template-characters", valid(cloud_pc_naming_template="CPC_%RAND:5%"), "cloud_pc_naming_template",
@@ -106,6 +110,11 @@ CASES: list[tuple[str, dict[str, Any], str, str, bool]] = [
     ("template-username-shared", valid(provisioning_type="shared", cloud_pc_naming_template="C-%USERNAME:3%-%RAND:5%"),
      "cloud_pc_naming_template", "%USERNAME:x% is only allowed for dedicated policies", True),
     ("locale-required", valid(windows_setting={}), "windows_setting", "locale is required, for example en-US", False),
+    # Graph (and the emulator) take any text as locale; the Windows languages are this provider's rule.
+    ("locale-underscore", valid(windows_setting={"locale": "en_GB"}), "windows_setting",
+     "locale 'en_GB' is not a Windows language a Cloud PC can be provisioned with; did you mean 'en-GB'?", False),
+    ("locale-language-name", valid(windows_setting={"locale": "German"}), "windows_setting",
+     "locale 'German' is not a Windows language a Cloud PC can be provisioned with; did you mean 'de-DE'?", False),
     ("managed-type-enum", valid(microsoft_managed_desktop={"managed_type": "fullyManaged"}), "microsoft_managed_desktop",
      "managed_type must be one of notManaged, premiumManaged, standardManaged, starterManaged (got 'fullyManaged')", True),
     ("autopatch-required", valid(autopatch={}), "autopatch", "autopatch_group_id is required", False),

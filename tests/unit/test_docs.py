@@ -25,6 +25,7 @@ import pytest
 
 from tests.fixtures.report_support import fixture_path
 from tests.unit.test_program import POLICY, Mocks, object_id
+from w365_provider.emulator import people_seed
 from w365_provider.emulator.launcher import EmulatorProcess
 
 REPO = Path(__file__).resolve().parents[2]
@@ -37,6 +38,7 @@ BLOCKS: dict[tuple[str, str], str] = {
     ("README.md", "make run    # set up, start the local Graph emulator, `pulumi up` the `local` stack against it"):
         "test_readme_make_targets",
     ("README.md", "import pulumi"): "test_readme_python_example_runs",
+    ("docs/lookups.md", "import pulumi"): "test_lookups_frontline_example_runs",
     ("docs/ci.md", 'app=$(az ad app create --display-name w365-iac-prod --query appId -o tsv)'):
         "test_ci_app_registration_commands",
     ("docs/ci.md", "az ad app federated-credential create --id \"$app\" --parameters '{"):
@@ -146,26 +148,32 @@ def emulator() -> Iterator[EmulatorProcess]:
         yield emu
 
 
-def test_readme_python_example_runs(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The example as written, under mocks; its gallery lookup is a real Graph call to the emulator."""
-    emu = emulator.fresh()
+def run_under_mocks(emu: EmulatorProcess, code: str, graph_url: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Mocks, dict[str, Any]]:
+    """Run a documented program as written, under mocks, its look-ups real Graph calls to ``emu``;
+    returns the mocks (what was registered) and the exported values."""
     monkeypatch.setenv("W365_GRAPH_TOKEN", emu.token)
-    code = block(("README.md", "import pulumi"))
     exported: dict[str, Any] = {}
     real_export = pulumi.export
     monkeypatch.setattr(pulumi, "export", lambda name, value: (exported.__setitem__(name, value), real_export(name, value)))
     mocks = Mocks()
     asyncio.set_event_loop(asyncio.new_event_loop())
-    pulumi.runtime.set_mocks(mocks, project="readme", stack="readme", preview=False)
-    pulumi.runtime.set_all_config({"w365:graphUrl": emu.graph_url})
+    pulumi.runtime.set_mocks(mocks, project="docs", stack="docs", preview=False)
+    pulumi.runtime.set_all_config({"w365:graphUrl": graph_url})
     outputs: dict[str, Any] = {}
 
     @pulumi.runtime.test
     def program() -> Any:
-        exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})  # noqa: S102 - the README's own code
+        exec(compile(code, "docs", "exec"), {"__name__": "__main__"})  # noqa: S102 - the document's own code
         return pulumi.Output.from_input(dict(exported)).apply(outputs.update)
 
     program()
+    return mocks, outputs
+
+
+def test_readme_python_example_runs(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The example as written, under mocks; its gallery lookup is a real Graph call to the emulator."""
+    emu = emulator.fresh()
+    mocks, outputs = run_under_mocks(emu, block(("README.md", "import pulumi")), emu.graph_url, monkeypatch)
     [policy] = mocks.of(POLICY).values()
     [group] = mocks.of("azuread:index/group:Group").values()
     assert group["displayName"] == "W365 Pilot users"
@@ -175,6 +183,20 @@ def test_readme_python_example_runs(emulator: EmulatorProcess, monkeypatch: pyte
     assert outputs == {"pilot": "policy-pilot"}
     assert [r["method"] + " " + r["path"].split("?")[0] for r in emu.requests()] == [
         "GET /v1.0/deviceManagement/virtualEndpoint/galleryImages"
+    ]
+
+
+def test_lookups_frontline_example_runs(emulator: EmulatorProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/lookups.md's Frontline policy on beta: its size is looked up by name in the emulator."""
+    emu = emulator.fresh()
+    code = block(("docs/lookups.md", "import pulumi"))
+    mocks, outputs = run_under_mocks(emu, code, emu.graph_url.replace("/v1.0", "/beta"), monkeypatch)
+    [policy] = mocks.of(POLICY).values()
+    assert policy["provisioning_type"] == "sharedByUser"
+    assert policy["assignments"] == [{"group_id": object_id("shifts"), "service_plan_id": people_seed.PLAN_F2}]
+    assert outputs == {"frontline_licences": f"0 of {people_seed.SUBSCRIPTIONS[people_seed.F2]} in use"}
+    assert [r["method"] + " " + r["path"] for r in emu.requests()] == [
+        "GET /beta/deviceManagement/virtualEndpoint/frontLineServicePlans"
     ]
 
 

@@ -11,6 +11,8 @@ from w365_provider import errors
 def test_hierarchy() -> None:
     for cls in (errors.ConfigurationError, errors.ValidationError, errors.GraphError):
         assert issubclass(cls, errors.W365Error)
+    for cls in (errors.NoMatchingImageError, errors.NoMatchingServicePlanError):  # a look-up found nothing
+        assert issubclass(cls, errors.W365Error) and not issubclass(cls, errors.GraphError)
     for cls in (
         errors.GraphThrottledError,
         errors.GraphNotFoundError,

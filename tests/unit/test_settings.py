@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
+import subprocess
+import sys
+from typing import Any
 
 import pytest
 from pulumi.dynamic import ConfigureRequest
@@ -144,9 +149,42 @@ def test_known_keys_are_the_provider_settings_and_the_program_sections(monkeypat
         "graphUrl", "tenantId", "graphToken", "timeoutSeconds", "retryMaxAttempts", "retryMinDelaySeconds",
         "retryMaxDelaySeconds", "retryMaxTotalSeconds", "deviceImageTimeoutMinutes", "groups", "images", "policies",
     }  # fmt: skip
-    monkeypatch.setattr(stack_config, "SECTIONS", (*stack_config.SECTIONS, "networks"))
+    assert stack_config.SECTIONS is settings_module.PROGRAM_SECTIONS  # one list, read by the config model
+    monkeypatch.setattr(settings_module, "PROGRAM_SECTIONS", (*settings_module.PROGRAM_SECTIONS, "networks"))
     assert "networks" in settings_module.known_keys()  # a section added there is known at once
     Settings.from_stack_config({"w365:graphUrl": EMULATOR, "w365:networks": "{}"}, env={})
+
+
+def test_checking_settings_and_an_unchanged_policy_loads_neither_the_config_model_nor_graph() -> None:
+    """The provider process's start-up: the key check needs no pydantic model, and a policy that
+    does not change needs neither the people analysis nor msgraph-sdk (each costs a tenth of a
+    second or more)."""
+    code = """
+import json, sys
+from w365_provider.provisioning_policy import ProvisioningPolicyProvider
+from w365_provider.settings import Settings
+Settings.from_stack_config({"w365:graphUrl": "http://127.0.0.1:9/v1.0", "w365:policies": "{}"}, env={})
+policy = {"display_name": "P", "image_id": "MicrosoftWindowsDesktop_windows-ent-cpc_win11-24h2-ent-cpc-m365",
+          "image_type": "gallery", "assignments": [{"group_id": "5f0c3c9e-8f57-4a8e-9d3c-1a2b3c4d5e01"}],
+          "domain_join_configurations": [{"domain_join_type": "azureADJoin", "region_name": "westeurope"}]}
+provider = ProvisioningPolicyProvider()
+olds = json.loads(sys.argv[1]) if len(sys.argv) > 1 else {}
+result = provider.check(olds, {"__provider": "p", **policy})
+assert not result.failures, result.failures
+loaded = sorted(m for m in ("pydantic", "w365_provider.config", "w365_provider.impact", "msgraph") if m in sys.modules)
+print(json.dumps({"inputs": {k: v for k, v in result.inputs.items() if k != "__provider"}, "loaded": loaded}))
+"""
+
+    def run(*args: str) -> dict[str, Any]:
+        out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "W365_GRAPH_URL": "http://127.0.0.1:9/v1.0"})  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        found: dict[str, Any] = json.loads(out.stdout)
+        return found
+
+    new = run()
+    assert new["loaded"] == ["msgraph", "w365_provider.impact"]  # new assignments: the people warning ran
+    assert run(json.dumps(new["inputs"]))["loaded"] == []  # unchanged: none of it
 
 
 def test_microsoft_graph_only_when_no_provider_key_is_set() -> None:

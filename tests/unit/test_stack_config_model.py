@@ -16,7 +16,7 @@ from tests.unit.test_program_config import G1, SOURCE, minimal, problems
 from w365_provider import cli
 from w365_provider.config import model
 from w365_provider.config.schema import SCHEMA_PATH, schema_text, stack_file_schema
-from w365_provider.lookups import regions
+from w365_provider.lookups import locales, regions
 from w365_provider.provisioning_policy import normalize, validate
 from w365_provider.stack_config import SECTIONS, load_stack_config, parse_stack_config, stack_config_problems
 
@@ -247,3 +247,16 @@ def test_the_schema_knows_every_key_the_stack_files_use(stack: str) -> None:
     assert image_schema["discriminator"]["propertyName"] == "type"
     region = defs["DomainJoinEntry"]["properties"]["regionName"]
     assert "westeurope" in json.dumps(region)
+
+
+# -- Windows languages ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "closest"), [("en_GB", "'en-GB'"), ("French", "'fr-CA' or 'fr-FR'"), ("de-CH", "'de-DE'")])
+def test_a_locale_that_is_no_windows_language_names_the_closest_tags(typed: str, closest: str) -> None:
+    assert problems(minimal(windowsSetting={"locale": typed})) == [
+        f"w365:policies.pilot.windowsSetting.locale: {typed!r} is not a Windows language a Cloud PC can be "
+        f"provisioned with; did you mean {closest}? (use a language/region tag such as en-US from {locales.DOCUMENTATION})"
+    ]
+    spec = parse_stack_config(minimal(windowsSetting={"locale": "ja-JP"})).policies["pilot"]
+    assert spec.args["windows_setting"] == {"locale": "ja-JP"}

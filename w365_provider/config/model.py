@@ -14,6 +14,7 @@ Enumerations are Graph v1.0's:
   value to send)
 - ``managedType``: https://learn.microsoft.com/graph/api/resources/microsoftmanageddesktop
 - ``regionName``: the documented regions, see ``w365_provider.lookups.regions``.
+- ``windowsSetting.locale``: the Windows languages, see ``w365_provider.lookups.locales``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
+from w365_provider.lookups.locales import check_locale, locale_tags
 from w365_provider.lookups.regions import check_region_name, region_names
 from w365_provider.resources.provisioning_policy import spec as policy_spec
 
@@ -86,10 +88,18 @@ def _region(value: str) -> str:
     return value
 
 
+def _locale(value: str) -> str:
+    reason = check_locale(value)
+    if reason is not None:
+        raise PydanticCustomError("locale", reason)
+    return value
+
+
 Text = Annotated[StrictStr, Field(min_length=1, pattern=NOT_BLANK_PATTERN)]
 Guid = Annotated[StrictStr, Field(pattern=GUID_PATTERN, examples=["00000000-0000-0000-0000-000000000000"])]
 Flag = Annotated[StrictBool, BeforeValidator(_flag)]
 RegionName = Annotated[StrictStr, AfterValidator(_region), Field(examples=list(region_names()))]
+Locale = Annotated[StrictStr, AfterValidator(_locale), Field(examples=list(locale_tags()))]
 Key = Annotated[str, Field(pattern=KEY_PATTERN)]
 
 
@@ -206,7 +216,7 @@ class DomainJoinEntry(_Entry):
 class WindowsSettingEntry(_Entry):
     """Language and region of new Cloud PCs."""
 
-    locale: Text = Field(description="A language tag such as en-US.")
+    locale: Locale = Field(description="A Windows language/region tag such as en-US.")
 
 
 class ManagedDesktopEntry(_Entry):

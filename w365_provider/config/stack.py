@@ -38,6 +38,7 @@ from w365_provider.config.model import (
 from w365_provider.config import tenant
 from w365_provider.config.tenant import NetworkConnectionSpec, OrganizationSettingsSpec, UserSettingSpec
 from w365_provider.errors import ConfigurationError
+from w365_provider.settings import PROGRAM_SECTIONS
 
 __all__ = [
     "AssignmentSpec",
@@ -55,7 +56,7 @@ __all__ = [
 ]
 
 NAMESPACE = pr.NAMESPACE
-SECTIONS = ("groups", "images", "policies", "userSettings", "networkConnections", "organizationSettings")
+SECTIONS = PROGRAM_SECTIONS
 SINGLETONS = ("organizationSettings",)
 """Sections that hold one entry, not a mapping of keys to entries."""
 

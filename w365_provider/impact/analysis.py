@@ -27,22 +27,26 @@ def read(
     max_requests: int = MAX_REQUESTS,
     max_pages: int = MAX_PAGES,
     deadline_seconds: float = DEADLINE_SECONDS,
+    reader: Reader | None = None,
 ) -> tuple[Tenant, Plan]:
-    """The tenant (only the groups current or planned assignments name) and the plan over it."""
+    """The tenant (only the groups current or planned assignments name) and the plan over it.
+
+    With ``reader`` (one kept by the caller), what it read before is not read again: only the
+    members of groups it has not seen yet (the provider's checks, one reader per process)."""
     planned = list(planned)
-    try:
-        rt = runtime(settings)
-    except W365Error as exc:
-        return Tenant(blind_spots=[f"Graph could not be reached: {exc}"]), build_plan([], planned)
-    reader = Reader(rt, max_requests=max_requests, max_pages=max_pages, deadline_seconds=deadline_seconds)
+    if reader is None:
+        try:
+            rt = runtime(settings)
+        except W365Error as exc:
+            return Tenant(blind_spots=[f"Graph could not be reached: {exc}"]), build_plan([], planned)
+        reader = Reader(rt, max_requests=max_requests, max_pages=max_pages, deadline_seconds=deadline_seconds)
+    rt = reader.rt
 
     async def go() -> Plan:
-        current = await reader.policies()
-        plan = build_plan(current, planned)
-        groups = [a.group_id for p in [*current, *plan.policies] for a in p.assignments]
+        await reader.base()
+        plan = build_plan(reader.tenant.policies, planned)
+        groups = [a.group_id for p in [*reader.tenant.policies, *plan.policies] for a in p.assignments]
         await reader.groups(groups)
-        await reader.cloud_pcs()
-        await reader.service_plans()
         return plan
 
     try:
@@ -60,8 +64,10 @@ def analyze(
     max_requests: int = MAX_REQUESTS,
     max_pages: int = MAX_PAGES,
     deadline_seconds: float = DEADLINE_SECONDS,
+    reader: Reader | None = None,
 ) -> Impact:
-    """The effect of the planned policies on the people of the tenant ``settings`` points at."""
+    """The effect of the planned policies on the people of the tenant ``settings`` points at
+    (``reader``: see ``read``)."""
     tenant, plan = read(settings, planned, max_requests=max_requests, max_pages=max_pages,
-                        deadline_seconds=deadline_seconds)  # fmt: skip
+                        deadline_seconds=deadline_seconds, reader=reader)  # fmt: skip
     return predict(tenant, plan)

@@ -99,6 +99,23 @@ class Reader:
         self.max_pages = max_pages
         self.deadline = time.monotonic() + deadline_seconds
         self.tenant = Tenant()
+        self._groups_read: set[str] = set()
+        self._base_read = False
+
+    def extend(self, *, max_requests: int, deadline_seconds: float) -> None:
+        """Another analysis on what this reader has read: ``max_requests`` more requests and a
+        new deadline (a process that keeps one reader for its checks)."""
+        self.max_requests = self.tenant.requests.total + max_requests
+        self.deadline = time.monotonic() + deadline_seconds
+
+    async def base(self) -> None:
+        """Policies, Cloud PCs and service plans, once per reader (the groups come on demand)."""
+        if self._base_read:
+            return
+        self._base_read = True
+        await self.policies()
+        await self.cloud_pcs()
+        await self.service_plans()
 
     # -- the reads ----------------------------------------------------------------------------
 
@@ -115,6 +132,9 @@ class Reader:
     async def groups(self, group_ids: list[str]) -> None:
         """Transitive user members of each group, with the plans their licences enable."""
         for gid in dict.fromkeys(g.lower() for g in group_ids):
+            if gid in self._groups_read:
+                continue  # read before by this reader (or refused: said once in the blind spots)
+            self._groups_read.add(gid)
             self.tenant.requests.groups += 1
             url = (f"{self.v1}/groups/{quote(gid)}/transitiveMembers/microsoft.graph.user"
                    f"?$select={MEMBER_SELECT}&$top={PAGE_SIZE}")  # fmt: skip

@@ -53,6 +53,11 @@ class SpecProvider(GraphProvider):
         """A warning to show when ``olds`` change to ``news`` (checked inputs), or ``None``."""
         return None
 
+    def tenant_rules(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[CheckFailure]:
+        """Rules that need the tenant's own lists (a Graph read), run when every other rule
+        passed. Read only for values that changed from ``olds``: a no-op preview reads nothing."""
+        return []
+
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """Inputs (or Graph's values) in their canonical form."""
         return mapping.normalize(self.spec, props)
@@ -129,11 +134,14 @@ class SpecProvider(GraphProvider):
     # -- plan ------------------------------------------------------------------------------
 
     def check(self, olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
-        """Normalize the inputs and apply every rule; no Graph call."""
+        """Normalize the inputs and apply every rule: the table's and the resource's (no Graph
+        call), then, when those pass, the ones that read the tenant (``tenant_rules``)."""
         inputs = mapping.fill_check_defaults(self.spec, self.normalize(self.inputs_of(news)))
         failures = self.validate(inputs)
         if not failures:
-            warning = self.warning(self.normalize(self.inputs_of(olds)), inputs)
+            before = self.normalize(self.inputs_of(olds))
+            failures = self.tenant_rules(before, inputs)
+            warning = None if failures else self.warning(before, inputs)
             if warning:
                 print(warning, file=sys.stderr, flush=True)
         return CheckResult(inputs, failures)

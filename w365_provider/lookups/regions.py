@@ -14,16 +14,46 @@ this module is the documented list for ``v1.0``, where that call does not exist.
 
 from __future__ import annotations
 
-import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["AUTOMATIC", "DOCUMENTATION", "REGIONS", "SupportedRegion", "check_region_name", "closest_region_names", "region_names"]
+from w365_provider.lookups.closest import closest, either, squash
+
+__all__ = [
+    "AUTOMATIC",
+    "DOCUMENTATION",
+    "REGIONS",
+    "REGION_GROUPS",
+    "REGION_GROUPS_BETA",
+    "REGION_GROUP_NAMES",
+    "SupportedRegion",
+    "check_region_name",
+    "closest_names",
+    "closest_region_names",
+    "not_a_region",
+    "region_names",
+]
 
 DOCUMENTATION = (
     "https://learn.microsoft.com/windows-365/enterprise/requirements#supported-azure-regions-for-cloud-pc-provisioning"
 )
 AUTOMATIC = "automatic"
 """Windows 365 picks the region within the policy's region group."""
+
+# Graph's cloudPcRegionGroup (https://learn.microsoft.com/graph/api/resources/cloudpcregiongroup?view=graph-rest-beta).
+REGION_GROUPS = (
+    "default", "australia", "canada", "usCentral", "usEast", "usWest", "france", "germany",
+    "europeUnion", "unitedKingdom", "japan", "asia", "india", "southAmerica", "euap",
+    "usGovernment", "usGovernmentDOD", "norway", "switzerland", "southKorea",
+)  # fmt: skip
+"""v1.0 ``cloudPcRegionGroup`` members (``unknownFutureValue`` is not a value to send)."""
+REGION_GROUPS_BETA = (
+    "middleEast", "mexico", "australasia", "europe", "singapore", "hongKong", "ireland", "sweden", "poland",
+    "italy", "spain", "netherlands", "brazil", "israel", "automatic", "indonesia", "taiwan", "malaysia",
+    "newZealand", "austria", "denmark", "belgium", "kenya",
+)  # fmt: skip
+"""The beta geography groups (evolvable members: read back only with the Prefer header)."""
+REGION_GROUP_NAMES = (*REGION_GROUPS, *REGION_GROUPS_BETA)
 
 
 @dataclass(frozen=True)
@@ -91,20 +121,19 @@ def region_names() -> tuple[str, ...]:
     return (AUTOMATIC, *(region.name for region in REGIONS))
 
 
-def _squash(text: str) -> str:
-    return "".join(ch for ch in text.lower() if ch.isalnum())
-
-
 def closest_region_names(name: str, limit: int = 3) -> list[str]:
     """The valid names closest to ``name`` (case, spaces and display names forgiven), best first."""
-    squashed = _squash(name)
-    exact = [r.name for r in REGIONS if squashed in (r.name, _squash(r.display_name))]
+    return closest_names(name, {r.name: r.display_name for r in REGIONS}, limit)
+
+
+def closest_names(name: str, regions: Mapping[str, str], limit: int = 3) -> list[str]:
+    """Of ``regions`` (Azure name -> display name) and ``automatic``, the names closest to ``name``."""
+    squashed = squash(name)
+    exact = [n for n, shown in regions.items() if squashed in (n, squash(shown))]
     if exact or squashed == AUTOMATIC:
         return exact or [AUTOMATIC]
-    candidates = {r.name: r.name for r in REGIONS} | {_squash(r.display_name): r.name for r in REGIONS}
-    candidates[AUTOMATIC] = AUTOMATIC
-    found = difflib.get_close_matches(squashed, list(candidates), n=limit * 2, cutoff=0.75)
-    return list(dict.fromkeys(candidates[c] for c in found))[:limit]
+    candidates = {n: n for n in regions} | {squash(shown): n for n, shown in regions.items()} | {AUTOMATIC: AUTOMATIC}
+    return closest(name, candidates, limit=limit)
 
 
 def check_region_name(name: str) -> str | None:
@@ -112,14 +141,18 @@ def check_region_name(name: str) -> str | None:
     reason, naming the closest valid names."""
     if name == AUTOMATIC or name in _BY_NAME:
         return None
-    close = closest_region_names(name)
-    hint = f"; did you mean {_either(close)}?" if close else ""
-    return (
-        f"{name!r} is not a region where Windows 365 provisions Cloud PCs{hint} (use automatic, or an Azure "
-        f"region name from {DOCUMENTATION})"
-    )
+    return not_a_region(name, closest_region_names(name), f"an Azure region name from {DOCUMENTATION}")
 
 
-def _either(names: list[str]) -> str:
-    quoted = [repr(n) for n in names]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+def not_a_region(name: str, close: list[str], source: str, why: str = "") -> str:
+    """The refusal of region ``name``: ``why`` (after "is not a region where Windows 365 provisions
+    Cloud PCs"), the closest names, and where the valid ones come from (``source``); a region
+    group's name says where it goes instead."""
+    group = next((g for g in REGION_GROUP_NAMES if g.lower() == name.lower() and g != AUTOMATIC), None)
+    if group is not None:
+        return (
+            f"{name!r} is a region group, not a region: set region_group {group!r} and region_name 'automatic' "
+            f"(Windows 365 then picks a region of the group), or name a region from {source}"
+        )
+    hint = f"; did you mean {either(close)}?" if close else ""
+    return f"{name!r} is not a region where Windows 365 provisions Cloud PCs{why}{hint} (use automatic, or {source})"

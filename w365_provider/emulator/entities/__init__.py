@@ -17,6 +17,7 @@ from .organization_settings import OrganizationSettings
 from .provisioning_policies import ProvisioningPolicies
 from .service_plans import FrontLineServicePlans, ServicePlans
 from .subscribed_skus import SubscribedSkus
+from .supported_regions import SupportedRegions
 from .user_settings import UserSettings
 from .users import Users
 
@@ -29,6 +30,7 @@ ENTITY_SETS: tuple[type[EntitySet], ...] = (
     UserSettings,
     Groups,
     OrganizationSettings,
+    SupportedRegions,
     # The people side (after Groups: the seeded people are members of the seeded groups).
     SubscribedSkus,
     ServicePlans,

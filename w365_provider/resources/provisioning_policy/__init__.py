@@ -149,12 +149,15 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     :param enable_single_sign_on: Single sign-on to Cloud PCs (Graph's default: false).
     :param local_admin_enabled: Users are local administrators (default false); a change replaces
         the policy, as Graph's update does not take it.
-    :param windows_setting: ``{"locale": "en-US"}``.
+    :param windows_setting: ``{"locale": "en-US"}``: Language & Region, the tag of a Windows language
+        pack (``w365_provider.lookups.locales``).
     :param cloud_pc_naming_template: For example ``CPC-%USERNAME:4%-%RAND:5%``.
     :param microsoft_managed_desktop: ``{"managed_type": ..., "profile": ...}``.
     :param autopatch: ``{"autopatch_group_id": ...}``.
     :param assignments: Groups to assign; the whole set is replaced on change. Left out, the
-        policy has no assignments (groups assigned in the portal are removed by ``up``).
+        policy has no assignments (groups assigned in the portal are removed by ``up``). A
+        Frontline or Reserve assignment's ``service_plan_id`` is a size's id: name the size with
+        ``get_service_plan`` / ``get_frontline_service_plan`` and pass its ``id``.
 
     The code owns the whole policy: a writable property left out means Graph's default, so a
     value set in the portal shows as drift after ``refresh`` and is reverted by ``up``. To let

@@ -2,6 +2,8 @@
 
 Graph calls (each retried per ``graph/retry.py``):
 
+- check, on beta only: one list of the tenant's ``supportedRegions`` per provider process, when
+  a region is new or changed (``tenant_rules``); the people warning's reads when assignments change.
 - create: POST; then ``assign`` only when assignments are given. Before the first create of a
   provider process, one list of ids and names (the ownership snapshot, see ``kit/ownership.py``).
   With ``adopt=True``: one list by display name first. If ``assign`` fails, the new policy is
@@ -20,16 +22,20 @@ call on every create. A policy that had the name before a create began is never 
 
 from __future__ import annotations
 
+import sys
+import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pulumi.dynamic import UpdateResult
+from pulumi.dynamic import CheckFailure, UpdateResult
 
 from w365_provider.errors import ConfigurationError, GraphError, GraphNotFoundError
 from w365_provider.graph.client import GraphRuntime
-from w365_provider.kit import V1, checks, drift, mapping, steps
+from w365_provider.kit import BETA, V1, checks, drift, mapping, steps
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.provider import SpecProvider
+from w365_provider.lookups.regions import check_region_name
+from w365_provider.lookups.tenant_regions import supported_regions_of, tenant_region_problem
 from w365_provider.resources import assignments as shared_assignments
 
 from . import apply as policy_apply
@@ -46,6 +52,7 @@ __all__ = [
 
 LEGACY_MODULE = "w365_provider.provisioning_policy"
 """Where existing stacks' state names the provider class (it is pickled by reference)."""
+_TENANT_READS_LOCK = threading.Lock()
 
 
 def normalize(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,8 +107,27 @@ class ProvisioningPolicyProvider(SpecProvider):
             return V1
 
     def rules(self, props: Mapping[str, Any], fail: Fail) -> None:
-        policy_rules.rules(props, fail)
-        checks.check_versions(SPEC, props, self.api_version(), fail, policy_rules.SWITCH_TO_BETA)
+        """On beta, regions are the tenant's list's (``tenant_rules``); on v1.0 the documented list's."""
+        version = self.api_version()
+        policy_rules.rules(props, fail, regions=version != BETA)
+        checks.check_versions(SPEC, props, version, fail, checks.SWITCH_TO_BETA)
+
+    def tenant_rules(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[CheckFailure]:
+        """On beta, each new or changed ``region_name`` against the tenant's supported regions
+        (one Graph read per provider process; the documented list, with a warning, when that
+        read fails). Unchanged regions are not looked at, so a no-op preview reads nothing."""
+        changed = policy_rules.changed_regions(olds, news) if self.api_version() == BETA else []
+        if not changed:
+            return []
+        regions, warning = supported_regions_of(self).get(self.settings())
+        if warning:
+            print(warning, file=sys.stderr, flush=True)
+        failures = []
+        for where, region in changed:
+            reason = check_region_name(region) if regions is None else tenant_region_problem(region, regions)
+            if reason is not None:
+                failures.append(CheckFailure("domain_join_configurations", f"{where}: region_name {reason}"))
+        return failures
 
     def warning(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> str | None:
         """Deprecation and reprovisioning warnings, then the effect on people when the
@@ -114,13 +140,23 @@ class ProvisioningPolicyProvider(SpecProvider):
     def people_warnings(self, olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[str]:
         """One line per policy with assigned members who get no Cloud PC from it (unlicensed,
         already covered by an earlier-assigned policy, or short of Frontline licences)."""
+        if ((olds or {}).get("assignments") or []) == (news.get("assignments") or []):
+            return []  # unchanged: the analysis is not even loaded (the provider's start-up)
         try:
             from w365_provider.impact import policy_warnings
 
-            return policy_warnings(self.settings(), olds, news)
+            return policy_warnings(self.settings(), olds, news, reads=self._tenant_reads())
         except Exception as exc:  # noqa: BLE001 - a warning must never fail a preview
             name = news.get(SPEC.name_property) or olds.get(SPEC.name_property)
             return [f"note: {SPEC.noun} '{name}': the effect on people was not checked ({type(exc).__name__}: {exc})"]
+
+    def _tenant_reads(self) -> Any:
+        """The process's shared reads of the tenant for the people warnings (``impact.TenantReads``)."""
+        from w365_provider.impact.warnings import TenantReads
+
+        with _TENANT_READS_LOCK:
+            found: TenantReads = self.__dict__.setdefault("_people_reads", TenantReads())
+        return found
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return normalize(props)

@@ -3,12 +3,14 @@ template's grammar, the custom image id's form, and the warning for changes that
 Cloud PCs. Pure functions; no Graph call.
 
 Sources: https://learn.microsoft.com/windows-365/enterprise/create-provisioning-policy (naming
-template, join types), https://learn.microsoft.com/graph/api/resources/cloudpcdomainjoinconfiguration
-and, for ``region_name``, the documented list of regions in ``w365_provider/lookups/regions.py``
+template, join types), https://learn.microsoft.com/graph/api/resources/cloudpcdomainjoinconfiguration,
+for ``windows_setting.locale`` the Windows languages in ``w365_provider/lookups/locales.py`` and,
+for ``region_name``, the documented list of regions in ``w365_provider/lookups/regions.py``
 (https://learn.microsoft.com/windows-365/enterprise/requirements#supported-azure-regions-for-cloud-pc-provisioning).
-That list is the rule on v1.0 and on beta alike: beta's per-tenant
-``GET /beta/deviceManagement/virtualEndpoint/supportedRegions`` lists the regions a tenant may use
-among them, which needs a Graph call that ``check`` does not make.
+That list is the rule on v1.0. On beta the tenant's own list decides instead
+(``GET /beta/deviceManagement/virtualEndpoint/supportedRegions``, ``lookups/tenant_regions.py``):
+the provider reads it for new or changed regions only (``changed_regions``), so these pure rules
+leave regions out there (``rules(..., regions=False)``).
 """
 
 from __future__ import annotations
@@ -20,22 +22,26 @@ from typing import Any
 from w365_provider import labels
 from w365_provider.kit.checks import Fail
 from w365_provider.kit.types import GUID, is_unknown
+from w365_provider.lookups.locales import check_locale
 from w365_provider.lookups.regions import check_region_name
 
 from .spec import ASSIGNMENT, DOMAIN_JOIN, SPEC
 
-__all__ = ["REPROVISION_WARNED", "beta_rules", "deprecation_warning", "normalize_extra", "reprovision_warning", "rules"]
+__all__ = [
+    "REPROVISION_WARNED",
+    "beta_rules",
+    "changed_regions",
+    "deprecation_warning",
+    "normalize_extra",
+    "reprovision_warning",
+    "rules",
+]
 
 NAMING_TEMPLATE_MIN, NAMING_TEMPLATE_MAX = 5, 15
 NAMING_TEMPLATE_PREFIX_MAX = 10
 NAMING_TEMPLATE_RAND_MIN = 5
 AUTOPILOT_MIN, AUTOPILOT_MAX = 30, 360
 RESERVE_PERCENTAGE_MAX = 99
-SWITCH_TO_BETA = (
-    "; to use it, set w365:graphUrl to Graph's beta root (https://graph.microsoft.com/beta, or the "
-    "emulator's http://127.0.0.1:8765/beta)"
-)
-"""How to switch, appended to the refusal of a beta-only property or value against v1.0."""
 
 _GALLERY_IMAGE_ID = re.compile(r"^[^_\s]+_[^_\s]+_[^_\s]+$")
 _TEMPLATE_TOKEN = re.compile(r"%(USERNAME|RAND):(\d+)%")
@@ -60,10 +66,12 @@ def normalize_extra(props: dict[str, Any]) -> dict[str, Any]:
     return props
 
 
-def rules(props: Mapping[str, Any], fail: Fail) -> None:
-    """Every rule of a policy the table cannot express, on (normalized) inputs."""
+def rules(props: Mapping[str, Any], fail: Fail, *, regions: bool = True) -> None:
+    """Every rule of a policy the table cannot express, on (normalized) inputs; ``regions=False``
+    leaves ``region_name`` to the tenant's list (beta)."""
     _check_image_id(props.get("image_id"), props.get("image_type"), fail)
-    _check_domain_joins(props.get("domain_join_configurations"), fail)
+    _check_domain_joins(props.get("domain_join_configurations"), fail, regions)
+    _check_locale(props.get("windows_setting"), fail)
     _check_naming_template(props.get("cloud_pc_naming_template"), props.get("provisioning_type"), fail)
     _check_assignments(props.get("assignments"), props.get("provisioning_type"), fail)
     beta_rules(props, fail)
@@ -87,14 +95,15 @@ def _entries(value: Any, kind: Any) -> list[tuple[int, dict[str, Any]]]:
     return [(i, e) for i, e in enumerate(value) if isinstance(e, dict) and set(e) <= names]
 
 
-def _check_domain_joins(value: Any, fail: Fail) -> None:
+def _check_domain_joins(value: Any, fail: Fail, regions: bool = True) -> None:
     """Entra join takes a region or a network connection, not both; hybrid join a connection only."""
     prop = "domain_join_configurations"
     for index, entry in _entries(value, DOMAIN_JOIN):
         where = f"entry {index}"
         join_type, connection, region = (entry.get(k) for k in ("domain_join_type", "on_premises_connection_id",
                                                                  "region_name"))  # fmt: skip
-        _check_region(where, region, fail)
+        if regions:
+            _check_region(where, region, fail)
         if any(is_unknown(v) for v in (join_type, connection, region)):
             continue
         if join_type == "hybridAzureADJoin":
@@ -116,6 +125,26 @@ def _check_region(where: str, region: Any, fail: Fail) -> None:
         reason = check_region_name(region)
         if reason is not None:
             fail("domain_join_configurations", f"{where}: region_name {reason}")
+
+
+def changed_regions(olds: Mapping[str, Any], news: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """``(entry label, region_name)`` for each region of ``news`` that ``olds`` does not have:
+    what a check against the tenant's list must look at (an unchanged region was checked before)."""
+    before = {e.get("region_name") for _i, e in _entries(olds.get("domain_join_configurations"), DOMAIN_JOIN)}
+    return [
+        (f"entry {index}", region)
+        for index, entry in _entries(news.get("domain_join_configurations"), DOMAIN_JOIN)
+        if isinstance(region := entry.get("region_name"), str) and not is_unknown(region) and region not in before
+    ]  # fmt: skip
+
+
+def _check_locale(value: Any, fail: Fail) -> None:
+    """``windows_setting.locale`` is the tag of a Windows language a Cloud PC can be provisioned with."""
+    locale = value.get("locale") if isinstance(value, dict) else None
+    if isinstance(locale, str) and locale.strip() and not is_unknown(locale):  # the table reports the rest
+        reason = check_locale(locale)
+        if reason is not None:
+            fail("windows_setting", f"locale {reason}")
 
 
 def _parse_template(value: str) -> tuple[int, int | None, dict[str, list[int]], set[str], str | None]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from w365_provider.kit import BETA, Adopt, Bool, Enum, Fill, Guid, Int, ListOf, Object, Property, Spec, Str
 from w365_provider.kit.spec import Mutability
+from w365_provider.lookups.regions import REGION_GROUPS, REGION_GROUPS_BETA
 from w365_provider.resources.assignments import GROUP_TARGET_TYPE
 
 __all__ = ["APPLY", "ASSIGNMENT", "GROUP_TARGET_TYPE", "SPEC"]
@@ -26,18 +27,6 @@ USER_EXPERIENCE_TYPES = ("cloudPc", "cloudApp")
 STORAGE_SIZES = ("fourGB", "eightGB", "sixteenGB", "thirtyTwoGB", "sixtyFourGB")
 DOMAIN_JOIN_TYPES = ("azureADJoin", "hybridAzureADJoin")
 MANAGED_TYPES = ("notManaged", "premiumManaged", "standardManaged", "starterManaged")
-REGION_GROUPS = (
-    "default", "australia", "canada", "usCentral", "usEast", "usWest", "france", "germany",
-    "europeUnion", "unitedKingdom", "japan", "asia", "india", "southAmerica", "euap",
-    "usGovernment", "usGovernmentDOD", "norway", "switzerland", "southKorea",
-)  # fmt: skip
-"""v1.0 ``cloudPcRegionGroup`` members (``unknownFutureValue`` is not a value to send)."""
-REGION_GROUPS_BETA = (
-    "middleEast", "mexico", "australasia", "europe", "singapore", "hongKong", "ireland", "sweden", "poland",
-    "italy", "spain", "netherlands", "brazil", "israel", "automatic", "indonesia", "taiwan", "malaysia",
-    "newZealand", "austria", "denmark", "belgium", "kenya",
-)  # fmt: skip
-"""The beta geography groups (evolvable members: read back only with the Prefer header)."""
 
 FORBIDDEN_NAME_CHARACTERS = '<>&|"^'
 DISPLAY_NAME_MAX = 120
