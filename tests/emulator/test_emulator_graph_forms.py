@@ -96,13 +96,22 @@ def test_a_disabled_persistence_configuration_is_accepted_on_a_dedicated_policy(
 
 
 @pytest.mark.parametrize("owner_path", [POLICIES, USER_SETTINGS])
-def test_an_assignment_by_id_is_not_found_in_graphs_envelope(emu: EmulatorProcess, owner_path: str) -> None:
+def test_an_assignment_by_id_is_read_as_its_list_is(emu: EmulatorProcess, owner_path: str) -> None:
+    """A user setting's assignments are contained: the list and each one by its id. A policy's are
+    refused through the navigation property, the list (rule 36) and each one alike."""
     body = policy_body() if owner_path == POLICIES else {"displayName": "Setting"}
     owner = emu.graph("POST", owner_path, body)[1]["id"]
     assignment = f"{owner}_{seed.GROUP_FINANCE}"
     assert emu.graph("POST", f"{owner_path}/{owner}/assign", {"assignments": [{"target": {"groupId": seed.GROUP_FINANCE}}]})[0] == 204
     for version in ("v1.0", "beta"):
-        status, answer = emu.graph("GET", f"{owner_path}/{owner}/assignments/{assignment}", version=version)
+        status, answer = emu.graph("GET", f"{owner_path}/{owner}/assignments/{assignment.upper()}", version=version)
+        if owner_path == POLICIES:
+            bad_request((status, answer), models.ASSIGNMENTS_NAV_UNSUPPORTED_MSG)
+            continue
+        listed = emu.graph("GET", f"{owner_path}/{owner}/assignments", version=version)[1]["value"]
+        assert status == 200 and {k: v for k, v in answer.items() if k != "@odata.context"} == listed[0], answer
+        assert answer["@odata.context"].endswith(f"/assignments/$entity") and answer["id"] == assignment
+        status, answer = emu.graph("GET", f"{owner_path}/{owner}/assignments/{owner}_{seed.GROUP_PILOT_USERS}", version=version)
         assert status == 404 and answer["error"]["code"] == "ResourceNotFound", answer
         assert answer["error"]["message"] == models.RESOURCE_NOT_FOUND_MSG and "request-id" in answer["error"]["innerError"]
     status, answer = emu.graph("GET", f"{owner_path}/{seed.GROUP_FINANCE}/assignments/{assignment}")

@@ -51,19 +51,26 @@ USER_SETTING_ASSIGNMENT = EntityType(
 )
 
 
-def assignment_item(get_owner: Callable[[str], Any]) -> Node:
-    """``GET …/{id}/assignments/{assignmentId}``: in the schema, but no Graph reference page documents
-    it (assignments are read with ``$expand=assignments``): 404 ``ResourceNotFound`` in Graph's
-    envelope once the owner exists; an unknown owner answers its own 404."""
+def assignment_item(get_owner: Callable[[str], Any], read: Callable[[Call, dict[str, Any], str], Response]) -> Node:
+    """``GET …/{id}/assignments/{assignmentId}``: an unknown owner answers its own 404 first; then
+    ``read(call, owner, assignment_id)`` answers (each entity set decides, see its module); other
+    methods 405."""
 
     def not_found(_assignment_id: str) -> NotFound:
         return NotFound(RESOURCE_NOT_FOUND_MSG)
 
     def handler(call: Call) -> Response:
-        get_owner(call.keys[-2])
-        raise not_found(call.keys[-1])
+        return read(call, get_owner(call.keys[-2]), call.keys[-1])
 
     return Node(methods={"GET": handler}, not_found=not_found)
+
+
+def find_assignment(assignments: list[dict[str, Any]], assignment_id: str) -> dict[str, Any]:
+    """The assignment ``assignment_id`` (``{ownerId}_{groupId}``, any case) or 404 ``ResourceNotFound``."""
+    for assignment in assignments:
+        if str(assignment.get("id", "")).lower() == assignment_id.lower():
+            return assignment
+    raise NotFound(RESOURCE_NOT_FOUND_MSG)
 
 
 def _assignments(body: Any) -> list[Any]:

@@ -273,7 +273,7 @@ class ProvisioningPolicies(EntitySet):
         )
         node.children["applyConfig"] = Node(methods={"POST": self.handle_apply_config})
         assert node.item is not None
-        node.item.children["assignments"].item = assignment_item(self.get)
+        node.item.children["assignments"].item = assignment_item(self.get, self.read_assignment)
         return node
 
     def connection_join_type(self, connection_id: str) -> str:
@@ -357,6 +357,10 @@ class ProvisioningPolicies(EntitySet):
     def handle_assignments_nav(self, call: Call) -> Response:
         """404 first for an unknown policy, then 400: the service refuses the navigation GET."""
         self.get(call.keys[-1])
+        raise BadRequest(ASSIGNMENTS_NAV_UNSUPPORTED_MSG)
+
+    def read_assignment(self, _call: Call, _policy: dict[str, Any], _assignment_id: str) -> Response:
+        """One assignment through the navigation property: refused like the list (rule 36)."""
         raise BadRequest(ASSIGNMENTS_NAV_UNSUPPORTED_MSG)
 
     # ----------------------------------------------------------------- cross-property rules
