@@ -138,7 +138,8 @@ def test_created_connection_checks_health_and_is_usable(emu: EmulatorProcess) ->
     status, created = emu.graph("POST", CONNECTIONS, connection_body())
     assert status == 201 and created["healthCheckStatus"] == "pending"
     wait_for(lambda: emu.graph("GET", f"{CONNECTIONS}/{created['id']}")[1]["healthCheckStatus"] == "passed")
-    assert emu.graph("PATCH", f"{CONNECTIONS}/{created['id']}", {"displayName": "ANC renamed"})[0] == 204
+    status, patched = emu.graph("PATCH", f"{CONNECTIONS}/{created['id']}", {"displayName": "ANC renamed"})
+    assert status == 200 and patched["displayName"] == "ANC renamed" and patched["id"] == created["id"]  # the page's 200
     assert emu.graph("GET", f"{CONNECTIONS}/{created['id']}")[1]["displayName"] == "ANC renamed"
     assert emu.graph("POST", f"{CONNECTIONS}/{created['id']}/runHealthChecks") == (204, None)
     assert emu.graph("GET", f"{CONNECTIONS}/{created['id']}")[1]["healthCheckStatus"] == "running"

@@ -87,7 +87,10 @@ class GraphBackend:
 
 
 def _message_modules() -> tuple[ModuleType, ...]:
-    modules = [messages, _assignments, *(sys.modules[cls.__module__] for cls in ENTITY_SETS)]
+    """The shared messages, then every module of the ``entities`` package (sets and their rule modules)."""
+    package = f"{__package__}.entities."
+    rules = [m for name, m in sorted(sys.modules.items()) if name.startswith(package) and m is not None]
+    modules = [messages, _assignments, *(sys.modules[cls.__module__] for cls in ENTITY_SETS), *rules]
     return tuple(dict.fromkeys(modules))
 
 

@@ -79,11 +79,18 @@ class Target:
 _KEY_IN_PARENS = re.compile(r"^([A-Za-z]+)\('(.*)'\)$")
 
 
+#: OData's ``/$count`` path segment. No reference page of these entity sets documents it (their list
+#: pages name ``$select``, ``$filter``, ``$expand``), so it is an unknown segment, not an entity id.
+COUNT_SEGMENT = "$count"
+
+
 def resolve(root: Node, segments: list[str]) -> Target:
-    """Walk the URL tree; unknown segments answer as Graph does (400)."""
+    """Walk the URL tree; unknown segments (and ``$count``) answer as Graph does (400)."""
     target = Target(root, [])
     for segment in segments:
         node = target.node
+        if segment.lower() == COUNT_SEGMENT and node.child(segment) is None:
+            raise BadRequest(SEGMENT_NOT_FOUND_MSG.format(segment=segment))
         parens = _KEY_IN_PARENS.match(segment)
         if parens and (child := node.child(parens.group(1))) is not None and child.item is not None:
             target.node = target.owner = child.item

@@ -10,10 +10,21 @@ Graph reference:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..errors import BadRequest
-from ..messages import INVALID_JSON_MSG, INVALID_VALUE_MSG, REQUIRED_PROPERTY_MSG, UNKNOWN_PARAMETER_MSG, UNKNOWN_PROPERTY_MSG
+from starlette.responses import Response
+
+from ..errors import BadRequest, NotFound
+from ..messages import (
+    INVALID_JSON_MSG,
+    INVALID_VALUE_MSG,
+    REQUIRED_PROPERTY_MSG,
+    RESOURCE_NOT_FOUND_MSG,
+    UNKNOWN_PARAMETER_MSG,
+    UNKNOWN_PROPERTY_MSG,
+)
+from ..routing import Call, Node
 from ..schema import EntityType, Prop, check_object, int_prop, string_prop
 from ..store import Store
 
@@ -38,6 +49,28 @@ USER_SETTING_ASSIGNMENT = EntityType(
     "microsoft.graph.cloudPcUserSettingAssignment",
     {"id": string_prop(read_only=True), "createdDateTime": string_prop(read_only=True), "target": TARGET},
 )
+
+
+def assignment_item(get_owner: Callable[[str], Any], read: Callable[[Call, dict[str, Any], str], Response]) -> Node:
+    """``GET …/{id}/assignments/{assignmentId}``: an unknown owner answers its own 404 first; then
+    ``read(call, owner, assignment_id)`` answers (each entity set decides, see its module); other
+    methods 405."""
+
+    def not_found(_assignment_id: str) -> NotFound:
+        return NotFound(RESOURCE_NOT_FOUND_MSG)
+
+    def handler(call: Call) -> Response:
+        return read(call, get_owner(call.keys[-2]), call.keys[-1])
+
+    return Node(methods={"GET": handler}, not_found=not_found)
+
+
+def find_assignment(assignments: list[dict[str, Any]], assignment_id: str) -> dict[str, Any]:
+    """The assignment ``assignment_id`` (``{ownerId}_{groupId}``, any case) or 404 ``ResourceNotFound``."""
+    for assignment in assignments:
+        if str(assignment.get("id", "")).lower() == assignment_id.lower():
+            return assignment
+    raise NotFound(RESOURCE_NOT_FOUND_MSG)
 
 
 def _assignments(body: Any) -> list[Any]:

@@ -4,6 +4,8 @@ Graph reference:
 - https://learn.microsoft.com/en-us/graph/api/resources/cloudpcdeviceimage?view=graph-rest-1.0
 - https://learn.microsoft.com/en-us/graph/api/virtualendpoint-post-deviceimages?view=graph-rest-1.0
 - https://learn.microsoft.com/en-us/graph/api/cloudpcdeviceimage-delete?view=graph-rest-1.0
+- https://learn.microsoft.com/en-us/graph/api/resources/cloudpcdeviceimage?view=graph-rest-beta
+  (beta: deprecated ``statusDetails``, returned as ``null``)
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ DEVICE_IMAGE = EntityType(
         "osVersionNumber": string_prop(read_only=True),
         "sizeInGB": int_prop(read_only=True),
         "scopeIds": Prop("strings", beta=True),
+        "statusDetails": Prop("object", beta=True, read_only=True),  # deprecated beta property, always null
     },
 )
 

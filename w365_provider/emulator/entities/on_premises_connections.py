@@ -8,6 +8,12 @@ Graph reference:
 - https://learn.microsoft.com/en-us/graph/api/cloudpconpremisesconnection-runhealthcheck?view=graph-rest-1.0
 - https://learn.microsoft.com/en-us/graph/api/resources/cloudpconpremisesconnectionstatusdetail?view=graph-rest-1.0
 - https://learn.microsoft.com/en-us/windows-365/enterprise/health-checks (the checks' names)
+- https://learn.microsoft.com/en-us/graph/api/resources/cloudpconpremisesconnection?view=graph-rest-beta
+  (beta: ``managedBy``; deprecated ``type`` = ``connectionType``, ``healthCheckStatusDetails``)
+
+The create page's example sends no ``adDomainPassword`` for a ``hybridAzureADJoin`` connection and
+gets 201, so only the domain name and the join account are required. PATCH answers ``200 OK``
+with the updated connection, as both update pages show.
 
 Health checks: a new connection's checks start at once (``pending``), ``runHealthChecks`` starts
 them again (``running``); after ``health_check_seconds`` they end ``passed``, or ``failed`` when
@@ -26,12 +32,29 @@ from starlette.responses import Response
 from .. import seed
 from ..errors import BadRequest, Forbidden
 from ..routing import Call, Node
-from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, now_iso, require, string_prop, writable_properties
-from ..wire import no_content
+from ..schema import (
+    BETA,
+    EntityType,
+    EnumType,
+    Prop,
+    bool_prop,
+    check_value,
+    enum_prop,
+    now_iso,
+    require,
+    string_prop,
+    writable_properties,
+)
+from ..wire import json_response, no_content
 from .base import EntitySet
+from .provisioning_policies import MANAGED_BY
 
 CONNECTION_IN_USE_MSG = "The on-premises connection '{id}' is in use by a provisioning policy and can't be deleted."
 HYBRID_CONNECTION_DOMAIN_MSG = "A hybridAzureADJoin connection requires {name}."
+CONNECTION_TYPE_ALIAS_MSG = (
+    "The connection names two different join types: connectionType '{current}' and the deprecated type "
+    "'{deprecated}'; send only connectionType."
+)
 APP_ONLY_MSG = (
     "Application permissions are not supported for this operation; creating or updating an "
     "on-premises connection requires a delegated (work or school account) sign-in."
@@ -86,14 +109,33 @@ CONNECTION = EntityType(
         "inUseByCloudPc": bool_prop(read_only=True),
         "alternateResourceUrl": string_prop(read_only=True),
         "scopeIds": Prop("strings"),
+        # beta only
+        "managedBy": enum_prop(MANAGED_BY, beta=True, read_only=True),
+        "type": enum_prop(CONNECTION_TYPE, beta=True, read_only=True),  # deprecated name of connectionType
+        "healthCheckStatusDetails": Prop("object", beta=True, read_only=True, select_only=True),  # deprecated
     },
 )
 
 
+def fold_type(body: Any, version: str) -> Any:
+    """Beta's deprecated ``type`` is ``connectionType`` (both must agree when both are sent)."""
+    if version != BETA or not isinstance(body, dict) or "type" not in body:
+        return body
+    body = dict(body)
+    deprecated = check_value("type", enum_prop(CONNECTION_TYPE), body.pop("type"), version)
+    current = body.get("connectionType")
+    if current is None:
+        body["connectionType"] = deprecated
+    elif deprecated is not None and deprecated != current:
+        raise BadRequest(CONNECTION_TYPE_ALIAS_MSG.format(current=current, deprecated=deprecated))
+    return body
+
+
 def check_connection(connection: Mapping[str, Any]) -> None:
-    """A hybrid join connection needs the domain, the join account and its password."""
+    """A hybrid join connection needs the domain and the join account (the password is optional: the
+    create page's example sends none)."""
     if connection.get("connectionType") == "hybridAzureADJoin":
-        for name in ("adDomainName", "adDomainUsername", "adDomainPassword"):
+        for name in ("adDomainName", "adDomainUsername"):
             if not connection.get(name):
                 raise BadRequest(HYBRID_CONNECTION_DOMAIN_MSG.format(name=name))
 
@@ -110,12 +152,21 @@ class OnPremisesConnections(EntitySet):
                 self.store.upsert(self.name, dict(connection))
 
     def routes(self) -> Node:
-        return self.collection(
+        node = self.collection(
             create=self.create,
-            update=self.update,
             delete=self.delete,
             actions={"runHealthChecks": {"POST": self.handle_run_health_checks}},
         )
+        assert node.item is not None
+        node.item.methods["PATCH"] = self.handle_update
+        return node
+
+    def handle_update(self, call: Call) -> Response:
+        """PATCH: 200 with the updated connection (both update pages' response)."""
+        self.update(call.keys[-1], call.body, call.version)
+        body = {"@odata.context": self.context(call, entity=True)}
+        body.update(self.render(call, self.get(call.keys[-1])))
+        return json_response(200, body)
 
     def materialize(self, entity: dict[str, Any]) -> dict[str, Any]:
         """Running health checks end once their time has come; ``inUse`` is computed."""
@@ -124,6 +175,8 @@ class OnPremisesConnections(EntitySet):
             self.settle(entity)
             self.store.update(self.name, entity)
         entity["inUse"] = self.in_use(entity["id"])
+        entity["type"] = entity.get("connectionType")
+        entity.setdefault("managedBy", "windows365")
         return entity
 
     def settle(self, entity: dict[str, Any]) -> None:
@@ -168,7 +221,7 @@ class OnPremisesConnections(EntitySet):
 
     def create(self, body: Any, version: str) -> dict[str, Any]:
         self.require_delegated()
-        data = writable_properties(CONNECTION, body, version)
+        data = writable_properties(CONNECTION, fold_type(body, version), version)
         require(data, ("displayName", "subscriptionId", "resourceGroupId", "virtualNetworkId", "subnetId"))
         connection: dict[str, Any] = {
             "id": str(uuid.uuid4()),
@@ -193,7 +246,7 @@ class OnPremisesConnections(EntitySet):
 
     def update(self, connection_id: str, body: Any, version: str) -> None:
         self.require_delegated()
-        data = writable_properties(CONNECTION, body, version)
+        data = writable_properties(CONNECTION, fold_type(body, version), version)
         with self.store.transaction():
             merged = {**self.require(connection_id), **data}
             check_connection(merged)

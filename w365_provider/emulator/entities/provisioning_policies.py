@@ -8,13 +8,13 @@ Graph reference (each rule below names the page it comes from):
 - [delete] https://learn.microsoft.com/en-us/graph/api/cloudpcprovisioningpolicy-delete?view=graph-rest-1.0
 - [assign] https://learn.microsoft.com/en-us/graph/api/cloudpcprovisioningpolicy-assign?view=graph-rest-1.0
 - [join] https://learn.microsoft.com/en-us/graph/api/resources/cloudpcdomainjoinconfiguration?view=graph-rest-1.0
+- [update beta] https://learn.microsoft.com/en-us/graph/api/cloudpcprovisioningpolicy-update?view=graph-rest-beta
 - [admin] https://learn.microsoft.com/en-us/windows-365/enterprise/create-provisioning-policy
 """
 
 from __future__ import annotations
 
 import copy
-import re
 import uuid
 from typing import Any
 
@@ -24,26 +24,13 @@ from ..errors import BadRequest
 from ..provisioning import reconcile
 from ..routing import Call, Node
 from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, int_prop, now_iso, require, string_prop, writable_properties
-from . import policy_actions
-from .assignments import POLICY_ASSIGNMENT, assignment_targets
+from . import policy_actions, policy_deprecated
+from .assignments import POLICY_ASSIGNMENT, assignment_item, assignment_targets
 from .base import EntitySet, keyed_handler
+from .policy_naming import check_naming_template
 
 DISPLAY_NAME_CHARACTERS_MSG = "The display name can't contain any of these characters: < > & | \" ^"
 DISPLAY_NAME_LENGTH_MSG = "The display name can't be longer than {max} characters."
-NAMING_TEMPLATE_CHARACTERS_MSG = (
-    "The Cloud PC naming template may only contain letters, numbers and hyphens (no blanks or underscores) "
-    "outside the %USERNAME:X% and %RAND:Y% tokens."
-)
-NAMING_TEMPLATE_TOKEN_MSG = "The Cloud PC naming template contains an unknown or malformed token; use %USERNAME:X% or %RAND:Y%."
-NAMING_TEMPLATE_TOKEN_REPEATED_MSG = "The Cloud PC naming template may contain each token at most once."
-NAMING_TEMPLATE_RAND_REQUIRED_MSG = "The Cloud PC naming template must contain a %RAND:Y% token."
-NAMING_TEMPLATE_RAND_MIN_MSG = "The %RAND:Y% token of the Cloud PC naming template needs Y of at least 5."
-NAMING_TEMPLATE_PREFIX_MSG = "The fixed prefix of the Cloud PC naming template can't be longer than 10 characters."
-NAMING_TEMPLATE_LENGTH_MSG = (
-    "The Cloud PC naming template must produce names of 5 to 15 characters (tokens count by their length); "
-    "this one produces {length}."
-)
-NAMING_TEMPLATE_USERNAME_MSG = "The %USERNAME:X% token is only allowed for dedicated provisioning policies."
 GALLERY_IMAGE_NOT_FOUND_MSG = "The gallery image '{id}' does not exist."
 GALLERY_IMAGE_NOT_SUPPORTED_MSG = "The gallery image '{id}' is not supported anymore (status notSupported)."
 DEVICE_IMAGE_NOT_FOUND_MSG = "The device image '{id}' does not exist."
@@ -57,7 +44,10 @@ CONNECTION_NOT_FOUND_MSG = "The on-premises connection '{id}' does not exist."
 CONNECTION_TYPE_MISMATCH_MSG = "The on-premises connection '{id}' is of type {actual} and can't be used for {expected}."
 IMMUTABLE_PROPERTY_MSG = "The property '{name}' can't be changed after the policy is created."
 CLOUD_APP_REQUIRES_SHARED_MSG = "userExperienceType cloudApp requires provisioningType sharedByEntraGroup."
-PERSISTENCE_REQUIRES_SHARED_MSG = "userSettingsPersistenceConfiguration is only allowed with provisioningType sharedByEntraGroup."
+PERSISTENCE_REQUIRES_SHARED_MSG = (
+    "userSettingsPersistenceConfiguration.userSettingsPersistenceEnabled can only be true with provisioningType "
+    "sharedByEntraGroup."
+)
 AUTOPILOT_TIMEOUT_MSG = "applicationTimeoutInMinutes must be between 30 and 360."
 POLICY_IN_USE_MSG = "The provisioning policy '{id}' is assigned; remove all its assignments before deleting it."
 ASSIGNMENTS_NAV_UNSUPPORTED_MSG = (
@@ -174,6 +164,11 @@ POLICY = EntityType(
             type_name="microsoft.graph.cloudPcUserSettingsPersistenceConfiguration",
         ),
         "scopeIds": Prop("strings", beta=True),
+        # deprecated: "stopped returning data" ([beta]); input is folded into windowsSetting (policy_deprecated)
+        "windowsSettings": Prop(
+            "object", beta=True, read_only=True, fields={"language": string_prop()},
+            type_name="microsoft.graph.cloudPcWindowsSettings",
+        ),
         "snapshotResetMode": enum_prop(SNAPSHOT_RESET_MODE, beta=True),
         "createdBy": string_prop(beta=True, read_only=True),
         "createdDateTime": string_prop(beta=True, read_only=True),
@@ -182,6 +177,8 @@ POLICY = EntityType(
     },
     navigation=("assignments",),
 )
+#: One domain join configuration, as a value of its own (the deprecated ``domainJoinConfiguration``).
+DOMAIN_JOIN = Prop("object", fields=DOMAIN_JOIN_FIELDS, type_name="microsoft.graph.cloudPcDomainJoinConfiguration")
 
 #: Server defaults of a new policy ([create], [resource]; see FIDELITY.md for the assumed ones).
 POLICY_DEFAULTS: dict[str, Any] = {
@@ -217,66 +214,19 @@ def check_display_name(name: str) -> None:
         raise BadRequest(DISPLAY_NAME_LENGTH_MSG.format(max=DISPLAY_NAME_MAX))
 
 
-_TOKEN_RE = re.compile(r"%(USERNAME|RAND):(\d+)%")
-_NAME_CHAR_RE = re.compile(r"[A-Za-z0-9-]")
-
-
-def _scan(template: str) -> tuple[int, int | None, list[int], list[int]]:
-    """(literal characters, fixed prefix length or None, RAND lengths, USERNAME lengths)."""
-    literal, pos = 0, 0
-    prefix: int | None = None
-    rand: list[int] = []
-    username: list[int] = []
-    while pos < len(template):
-        if template[pos] == "%":
-            match = _TOKEN_RE.match(template, pos)
-            if match is None:
-                raise BadRequest(NAMING_TEMPLATE_TOKEN_MSG)
-            if prefix is None:
-                prefix = literal
-            (rand if match.group(1) == "RAND" else username).append(int(match.group(2)))
-            pos = match.end()
-            continue
-        if not _NAME_CHAR_RE.fullmatch(template[pos]):
-            raise BadRequest(NAMING_TEMPLATE_CHARACTERS_MSG)
-        literal += 1
-        pos += 1
-    return literal, prefix, rand, username
-
-
-def check_naming_template(template: str, provisioning_type: str | None) -> None:
-    """[admin] "Cloud PC naming template" and the [resource] property text.
-
-    Letters, digits and hyphens outside the ``%USERNAME:X%`` and ``%RAND:Y%`` tokens; ``%RAND:Y%``
-    required with Y of at least 5; a fixed prefix of at most 10 characters; names of 5 to 15
-    characters; ``%USERNAME%`` only for dedicated policies. Each token at most once: assumption.
-    """
-    literal, prefix, rand, username = _scan(template)
-    if len(rand) > 1 or len(username) > 1:
-        raise BadRequest(NAMING_TEMPLATE_TOKEN_REPEATED_MSG)
-    if not rand:
-        raise BadRequest(NAMING_TEMPLATE_RAND_REQUIRED_MSG)
-    if rand[0] < 5:
-        raise BadRequest(NAMING_TEMPLATE_RAND_MIN_MSG)
-    if username and username[0] < 1:
-        raise BadRequest(NAMING_TEMPLATE_TOKEN_MSG)
-    if username and (provisioning_type or "dedicated") != "dedicated":
-        raise BadRequest(NAMING_TEMPLATE_USERNAME_MSG)
-    if (prefix if prefix is not None else literal) > 10:
-        raise BadRequest(NAMING_TEMPLATE_PREFIX_MSG)
-    length = literal + sum(rand) + sum(username)
-    if not 5 <= length <= 15:
-        raise BadRequest(NAMING_TEMPLATE_LENGTH_MSG.format(length=length))
-
-
 def check_beta_rules(policy: dict[str, Any], changed: set[str]) -> None:
-    """[beta]: cloudApp and user settings persistence need sharedByEntraGroup; Autopilot timeout 30–360."""
+    """[beta]: cloudApp and user settings persistence need sharedByEntraGroup; Autopilot timeout 30–360.
+
+    A persistence configuration that is not enabled is accepted on any policy: [update beta] PATCHes
+    ``{"userSettingsPersistenceEnabled": false, ...}`` onto a dedicated policy (204).
+    """
     provisioning_type = policy.get("provisioningType")
     if changed & {"userExperienceType", "provisioningType"} and policy.get("userExperienceType") == "cloudApp":
         if provisioning_type != "sharedByEntraGroup":
             raise BadRequest(CLOUD_APP_REQUIRES_SHARED_MSG)
     if changed & {"userSettingsPersistenceConfiguration", "provisioningType"}:
-        if policy.get("userSettingsPersistenceConfiguration") and provisioning_type != "sharedByEntraGroup":
+        persistence = policy.get("userSettingsPersistenceConfiguration") or {}
+        if persistence.get("userSettingsPersistenceEnabled") and provisioning_type != "sharedByEntraGroup":
             raise BadRequest(PERSISTENCE_REQUIRES_SHARED_MSG)
     autopilot = policy.get("autopilotConfiguration")
     if "autopilotConfiguration" in changed and autopilot:
@@ -322,7 +272,21 @@ class ProvisioningPolicies(EntitySet):
             },
         )
         node.children["applyConfig"] = Node(methods={"POST": self.handle_apply_config})
+        assert node.item is not None
+        node.item.children["assignments"].item = assignment_item(self.get, self.read_assignment)
         return node
+
+    def connection_join_type(self, connection_id: str) -> str:
+        """The join type of an existing connection (the deprecated ``onPremisesConnectionId`` form)."""
+        connection = self.store.get("onPremisesConnections", connection_id)
+        if connection is None:
+            raise BadRequest(CONNECTION_NOT_FOUND_MSG.format(id=connection_id))
+        return str(connection.get("connectionType") or "hybridAzureADJoin")
+
+    def writable(self, body: Any, version: str) -> dict[str, Any]:
+        """The body's writable properties, the deprecated single-connection forms folded in first."""
+        body = policy_deprecated.fold(body, version, DOMAIN_JOIN, self.connection_join_type)
+        return writable_properties(POLICY, body, version)
 
     def apply(self, policy_id: str, body: Any, version: str) -> None:
         """[apply] (beta): 204; the policy must exist. Cloud PCs are not emulated: the request log
@@ -338,7 +302,7 @@ class ProvisioningPolicies(EntitySet):
 
     def create(self, body: Any, version: str) -> dict[str, Any]:
         """[create]: 201 with a server GUID; required properties, defaults, then every rule."""
-        data = writable_properties(POLICY, body, version)
+        data = self.writable(body, version)
         require(data, ("displayName", "imageId", "imageType", "domainJoinConfigurations"))
         now = now_iso(self.backend.clock())
         policy: dict[str, Any] = {
@@ -355,7 +319,7 @@ class ProvisioningPolicies(EntitySet):
 
     def update(self, policy_id: str, body: Any, version: str) -> None:
         """[update]: 204; provisioningType (and beta userExperienceType) can't change."""
-        data = writable_properties(POLICY, body, version)
+        data = self.writable(body, version)
         with self.store.transaction():
             current = self.require(policy_id)
             for name in ("provisioningType", "userExperienceType"):
@@ -393,6 +357,10 @@ class ProvisioningPolicies(EntitySet):
     def handle_assignments_nav(self, call: Call) -> Response:
         """404 first for an unknown policy, then 400: the service refuses the navigation GET."""
         self.get(call.keys[-1])
+        raise BadRequest(ASSIGNMENTS_NAV_UNSUPPORTED_MSG)
+
+    def read_assignment(self, _call: Call, _policy: dict[str, Any], _assignment_id: str) -> Response:
+        """One assignment through the navigation property: refused like the list (rule 36)."""
         raise BadRequest(ASSIGNMENTS_NAV_UNSUPPORTED_MSG)
 
     # ----------------------------------------------------------------- cross-property rules

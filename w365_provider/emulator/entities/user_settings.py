@@ -20,7 +20,7 @@ from ..errors import BadRequest
 from ..routing import Call, Node
 from ..schema import EntityType, EnumType, Prop, bool_prop, enum_prop, int_prop, now_iso, render, require, string_prop, writable_properties
 from ..wire import json_response
-from .assignments import USER_SETTING_ASSIGNMENT, assignment_targets
+from .assignments import USER_SETTING_ASSIGNMENT, assignment_item, assignment_targets, find_assignment
 from .base import EntitySet, keyed_handler
 
 RESTORE_FREQUENCY = EnumType(
@@ -87,7 +87,7 @@ class UserSettings(EntitySet):
     navigation_types = {"assignments": USER_SETTING_ASSIGNMENT}
 
     def routes(self) -> Node:
-        return self.collection(
+        node = self.collection(
             create=self.create,
             update=self.update,
             delete=self.delete,
@@ -96,6 +96,9 @@ class UserSettings(EntitySet):
                 "assignments": {"GET": self.handle_assignments},
             },
         )
+        assert node.item is not None
+        node.item.children["assignments"].item = assignment_item(self.get, self.read_assignment)
+        return node
 
     def create(self, body: Any, version: str) -> dict[str, Any]:
         data = writable_properties(USER_SETTING, body, version)
@@ -138,6 +141,14 @@ class UserSettings(EntitySet):
                 {"id": f"{setting['id']}_{t['groupId']}", "createdDateTime": now, "target": t} for t in targets
             ]
             self.store.update(self.name, setting)
+
+    def read_assignment(self, call: Call, setting: dict[str, Any], assignment_id: str) -> Response:
+        """One assignment of the setting's ``assignments`` (contained, so addressable by its id)."""
+        rendered = render(USER_SETTING, setting, version=call.version, expand=("assignments",),
+                          navigation=self.navigation_types)  # fmt: skip
+        assignment = find_assignment(rendered["assignments"], assignment_id)
+        context = f"{call.origin}/{call.version}/$metadata#{self.context_path}('{setting['id']}')/assignments/$entity"
+        return json_response(200, {"@odata.context": context, **assignment})
 
     def handle_assignments(self, call: Call) -> Response:
         setting = self.get(call.keys[-1])
