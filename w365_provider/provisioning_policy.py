@@ -83,9 +83,10 @@ project = drift.project
 shape = drift.shape
 
 
-def validate(props: Mapping[str, Any]) -> list[CheckFailure]:
-    """Every rule broken by (normalized) ``props``; unknown values are skipped."""
-    return checks.validate(SPEC, props, rules)
+def validate(props: Mapping[str, Any], *, regions: bool = True) -> list[CheckFailure]:
+    """Every rule broken by (normalized) ``props``; unknown values are skipped. ``regions=False``
+    leaves ``region_name`` to the tenant's supported regions (beta: the provider's check)."""
+    return checks.validate(SPEC, props, lambda p, fail: rules(p, fail, regions=regions))
 
 
 def observed_inputs(observed: Mapping[str, Any], managed: Mapping[str, Any]) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from w365_provider.config.schema import SCHEMA_PATH, schema_text, stack_file_sch
 from w365_provider.lookups import locales, regions
 from w365_provider.provisioning_policy import normalize, validate
 from w365_provider.stack_config import SECTIONS, load_stack_config, parse_stack_config, stack_config_problems
+from w365_provider.errors import ConfigurationError
 
 REPO = Path(__file__).resolve().parents[2]
 PATH = re.compile(r"^w365:(groups|images|policies)(\.[A-Za-z0-9_.-]+)?((\.[A-Za-z]+)|\[\d+\])*: ")
@@ -142,9 +143,31 @@ def test_load_stack_config_reads_the_three_sections() -> None:
         def get_object(self, key: str) -> Any:
             return self.values.get(key)
 
+        def get(self, key: str) -> Any:
+            return self.values.get(key)
+
     stack = load_stack_config(Config(minimal()))
     assert list(stack.policies) == ["pilot"]
     assert SECTIONS == ("groups", "images", "policies", "userSettings", "networkConnections", "organizationSettings")
+    newer = minimal(domainJoinConfigurations=[{"domainJoinType": "azureADJoin", "regionName": "westus4"}])
+    with pytest.raises(ConfigurationError, match="'westus4' is not a region"):
+        load_stack_config(Config(newer))  # v1.0: the documented list
+    assert load_stack_config(Config({**newer, "graphUrl": "http://127.0.0.1:8765/beta"})).policies["pilot"]
+
+
+def test_on_beta_a_region_the_documentation_does_not_list_is_left_to_the_tenants_list() -> None:
+    """``supportedRegions`` (read by the policy's check at preview) decides on beta; what cannot be
+    an Azure region name, or is a region group, is refused here on both versions."""
+    def join(region: str) -> dict[str, Any]:
+        return minimal(domainJoinConfigurations=[{"domainJoinType": "azureADJoin", "regionName": region}])
+
+    assert problems(join("westus4"))[0].startswith("w365:policies.pilot.domainJoinConfigurations[0].regionName: 'westus4'")
+    spec = parse_stack_config(join("westus4"), api_version="beta").policies["pilot"]
+    assert spec.args["domain_join_configurations"][0]["region_name"] == "westus4"
+    for wrong in ("West Europe", "europeUnion"):
+        with pytest.raises(ConfigurationError, match="regionName"):
+            parse_stack_config(join(wrong), api_version="beta")
+    assert problems(join("westeurop")) and parse_stack_config(join("westeurope"), api_version="beta")
 
 
 # -- the enums agree with the resource -----------------------------------------------------------

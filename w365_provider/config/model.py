@@ -20,6 +20,7 @@ Enumerations are Graph v1.0's:
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
@@ -40,7 +41,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from w365_provider.lookups.locales import check_locale, locale_tags
-from w365_provider.lookups.regions import check_region_name, region_names
+from w365_provider.lookups.regions import check_region_name, is_region_group, region_names
 from w365_provider.resources.provisioning_policy import spec as policy_spec
 
 __all__ = [
@@ -81,8 +82,18 @@ def _flag(value: Any) -> Any:
     return value
 
 
+TENANT_REGIONS: ContextVar[bool] = ContextVar("w365_tenant_regions", default=False)
+"""True while a stack file for Graph's beta is read (``parse_stack_config(api_version="beta")``):
+the tenant's ``supportedRegions`` decide which regions exist, and the policy's check reads them at
+preview, so a region the documentation does not list yet is left to it; a name that cannot be an
+Azure region (or is a region group) is still refused here."""
+_AZURE_NAME = re.compile(r"^[a-z][a-z0-9]*$")
+
+
 def _region(value: str) -> str:
     reason = check_region_name(value)
+    if reason is not None and TENANT_REGIONS.get() and _AZURE_NAME.match(value) and not is_region_group(value):
+        return value  # beta: the tenant's list decides, at preview
     if reason is not None:
         raise PydanticCustomError("region_name", reason)
     return value

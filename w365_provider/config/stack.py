@@ -16,9 +16,11 @@ The result is plain dataclasses (``StackConfig``) that ``__main__.py`` turns int
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Union
+from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
@@ -34,6 +36,7 @@ from w365_provider.config.model import (
     PersistenceEntry,
     PolicyEntry,
     StackConfigModel,
+    TENANT_REGIONS,
 )
 from w365_provider.config import tenant
 from w365_provider.config.tenant import NetworkConnectionSpec, OrganizationSettingsSpec, UserSettingSpec
@@ -166,13 +169,31 @@ def load_stack_config(config: Any = None) -> StackConfig:
     from pulumi.runtime.config import is_config_secret
 
     secrets = {section for section in SECTIONS if is_config_secret(f"{NAMESPACE}:{section}")}
-    return parse_stack_config(raw, secret_sections=secrets)
+    url = config.get("graphUrl") or os.environ.get("W365_GRAPH_URL") or ""
+    return parse_stack_config(raw, secret_sections=secrets, api_version=api_version_of(url))
 
 
-def parse_stack_config(raw: Mapping[str, Any], *, secret_sections: Collection[str] | None = None) -> StackConfig:
+def api_version_of(graph_url: str) -> str:
+    """``beta`` when ``graph_url`` (``w365:graphUrl``) names Graph's beta root, else ``v1.0``."""
+    return "beta" if urlsplit(graph_url).path.rstrip("/").rsplit("/", 1)[-1] == "beta" else "v1.0"
+
+
+def parse_stack_config(
+    raw: Mapping[str, Any], *, secret_sections: Collection[str] | None = None, api_version: str = "v1.0"
+) -> StackConfig:
     """Check and convert the sections (values as parsed from YAML/JSON; JSON text is accepted
     too). ``secret_sections``: the sections the stack file holds secrets in (a password must be
-    one); ``None`` skips that check. Raises ``ConfigurationError`` listing every problem."""
+    one); ``None`` skips that check. ``api_version``: the Graph version of ``w365:graphUrl``; on
+    ``beta`` a region name the documentation does not list is left to the tenant's supported
+    regions (the policy's check at preview). Raises ``ConfigurationError`` listing every problem."""
+    token = TENANT_REGIONS.set(api_version == "beta")
+    try:
+        return _parse(raw, secret_sections)
+    finally:
+        TENANT_REGIONS.reset(token)
+
+
+def _parse(raw: Mapping[str, Any], secret_sections: Collection[str] | None) -> StackConfig:
     data, found = _sections(raw)
     if raw.get("policies") is None:
         found.append(pr.Problem(("policies",), "is not set, so the stack would declare nothing (see docs/stacks.md)"))
@@ -195,10 +216,10 @@ def parse_stack_config(raw: Mapping[str, Any], *, secret_sections: Collection[st
     return config
 
 
-def stack_config_problems(raw: Mapping[str, Any]) -> list[str]:
+def stack_config_problems(raw: Mapping[str, Any], *, api_version: str = "v1.0") -> list[str]:
     """Every problem of ``raw`` as ``<YAML path>: <rule>`` lines (empty when it is valid)."""
     try:
-        parse_stack_config(raw)
+        parse_stack_config(raw, api_version=api_version)
     except ConfigurationError as exc:
         return [line.removeprefix("  - ") for line in str(exc).splitlines()[1:]]
     return []
@@ -395,7 +416,7 @@ def _resource_rules(config: StackConfig) -> list[pr.Problem]:
              for k, v in entry.items()}
             for entry in props.get("domain_join_configurations") or []
         ]  # fmt: skip
-        failures = provisioning_policy.validate(provisioning_policy.normalize(props))
+        failures = provisioning_policy.validate(provisioning_policy.normalize(props), regions=not TENANT_REGIONS.get())
         names = {**_NESTED_KEYS, **_POLICY_KEYS}
         skip = ("image_id", "image_type", "image_display_name")
         found += _assignment_index(pr.from_check_failures(failures, ("policies", key), names, skip), policy)

@@ -51,7 +51,7 @@ def export_tenant(settings: Settings, kinds: Sequence[str] = KIND_NAMES, *, keep
     tenant = rt.run(read(reader, chosen, gallery="policies" in kinds))
     ctx = Context(tenant)
     sections = build(chosen, ctx)
-    _settle(sections, ctx, keep_images="images" in kinds, secrets=_secrets(chosen))
+    _settle(sections, ctx, keep_images="images" in kinds, secrets=_secrets(chosen), api_version=settings.api_version)
     left_out = sum(e.left_out for s in sections.values() for e in s.entries.values())
     left_out += sum(1 for s in sections.values() for line in s.footer if line.startswith("left out:"))
     document = _document(settings, sections, chosen, kept(keep))
@@ -65,12 +65,14 @@ def _secrets(kinds: Sequence[Kind]) -> set[tuple[str, str]]:
     return {(kind.section, secret) for kind in kinds for secret in kind.secrets}
 
 
-def _settle(sections: dict[str, Section], ctx: Context, *, keep_images: bool, secrets: set[tuple[str, str]]) -> None:
+def _settle(
+    sections: dict[str, Section], ctx: Context, *, keep_images: bool, secrets: set[tuple[str, str]], api_version: str = "v1.0"
+) -> None:
     """Add the referenced groups and gallery images; leave out what the stack checks refuse
     (not a secret the user sets after the export: its placeholder comment says how)."""
     for _ in range(10):
         _references(sections, ctx, keep_images=keep_images)
-        refused = _refused(sections, secrets)
+        refused = _refused(sections, secrets, api_version)
         if not refused:
             return
         for (name, key), reasons in refused.items():
@@ -99,10 +101,12 @@ def _references(sections: dict[str, Section], ctx: Context, *, keep_images: bool
     sections["groups"] = Section("groups", group_entries, sections.get("groups", Section("groups")).footer)
 
 
-def _refused(sections: dict[str, Section], secrets: set[tuple[str, str]]) -> dict[tuple[str, str], list[str]]:
+def _refused(
+    sections: dict[str, Section], secrets: set[tuple[str, str]], api_version: str
+) -> dict[tuple[str, str], list[str]]:
     raw = {name: {k: e.value for k, e in s.entries.items()} for name, s in sections.items() if not s.singleton}
     refused: dict[tuple[str, str], list[str]] = {}
-    for line in stack_config_problems(raw):
+    for line in stack_config_problems(raw, api_version=api_version):
         match = _PROBLEM.match(line)
         if match and any(line.startswith(f"{section_name(n)}.{match.group(2)}.{k}:") for n, k in secrets):
             continue

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
@@ -70,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
 def _planned(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
     from w365_provider import report as rpt
     from w365_provider.impact.plan import from_preview, from_stack_config
+    from w365_provider.config.stack import api_version_of
     from w365_provider.stack_config import SECTIONS, parse_stack_config
 
     if args.preview:
@@ -81,7 +83,8 @@ def _planned(args: argparse.Namespace) -> tuple[list[Any], dict[str, Any]]:
     path = Path(args.config) if args.config else Path(args.stack_dir) / f"Pulumi.{args.stack}.yaml"
     config = _yaml_config(path)
     sections = {name: config.get(f"w365:{name}") for name in SECTIONS}  # a policy may name a connection
-    return from_stack_config(parse_stack_config(sections)), config
+    version = api_version_of(str(config.get("w365:graphUrl") or os.environ.get("W365_GRAPH_URL") or ""))
+    return from_stack_config(parse_stack_config(sections, api_version=version)), config
 
 
 def _yaml_config(path: Path) -> dict[str, Any]:

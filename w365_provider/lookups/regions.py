@@ -144,6 +144,11 @@ def check_region_name(name: str) -> str | None:
     return not_a_region(name, closest_region_names(name), f"an Azure region name from {DOCUMENTATION}")
 
 
+def is_region_group(name: str) -> bool:
+    """True when ``name`` is a region group's name (``europeUnion``), ``automatic`` aside."""
+    return any(g.lower() == name.lower() and g != AUTOMATIC for g in REGION_GROUP_NAMES)
+
+
 def not_a_region(name: str, close: list[str], source: str, why: str = "") -> str:
     """The refusal of region ``name``: ``why`` (after "is not a region where Windows 365 provisions
     Cloud PCs"), the closest names, and where the valid ones come from (``source``); a region
