@@ -15,10 +15,10 @@ from urllib.parse import quote
 from starlette.responses import Response
 
 from .. import query
-from ..errors import GraphError, NotFound
-from ..messages import NOT_FOUND_MSG
+from ..errors import BadRequest, GraphError, NotFound
+from ..messages import NOT_FOUND_MSG, SEGMENT_NOT_FOUND_MSG
 from ..routing import Call, Handler, Node
-from ..schema import EntityType, render
+from ..schema import BETA, EntityType, render
 from ..store import Store
 from ..wire import json_response, no_content
 
@@ -132,6 +132,23 @@ class EntitySet:
         )
 
     # ----------------------------------------------------------------- routes
+    def beta_only_collection(self) -> Node:
+        """A read-only collection that exists on beta only: list and get answer there; on v1.0
+        the segment is unknown (400 "Resource not found for the segment ...")."""
+        node = self.collection()
+        node.methods["GET"] = self._on_beta(node.methods["GET"])
+        assert node.item is not None
+        node.item.methods["GET"] = self._on_beta(node.item.methods["GET"])
+        return node
+
+    def _on_beta(self, handler: Handler) -> Handler:
+        def handle(call: Call) -> Response:
+            if call.version != BETA:
+                raise BadRequest(SEGMENT_NOT_FOUND_MSG.format(segment=self.name))
+            return handler(call)
+
+        return handle
+
     def collection(
         self,
         *,
@@ -198,3 +215,21 @@ def delete_handler(delete: Delete) -> Handler:
         return no_content()
 
     return handler
+
+
+def fold_alias(
+    body: Any, deprecated: str, current: str, mismatch: str, convert: Callable[[Any], Any] = lambda value: value
+) -> Any:
+    """``body`` with its deprecated key folded into the current one: the deprecated value (through
+    ``convert``) stands in when the current key is not sent; both sent and different is a 400
+    (``mismatch`` formatted with ``current`` and ``deprecated``). Anything else is returned as is."""
+    if not isinstance(body, dict) or deprecated not in body:
+        return body
+    body = dict(body)
+    old = convert(body.pop(deprecated))
+    new = body.get(current)
+    if new is None:
+        body[current] = old
+    elif old is not None and old != new:
+        raise BadRequest(mismatch.format(current=new, deprecated=old))
+    return body

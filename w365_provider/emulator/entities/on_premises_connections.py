@@ -46,7 +46,7 @@ from ..schema import (
     writable_properties,
 )
 from ..wire import json_response, no_content
-from .base import EntitySet
+from .base import EntitySet, fold_alias
 from .provisioning_policies import MANAGED_BY
 
 CONNECTION_IN_USE_MSG = "The on-premises connection '{id}' is in use by a provisioning policy and can't be deleted."
@@ -119,16 +119,10 @@ CONNECTION = EntityType(
 
 def fold_type(body: Any, version: str) -> Any:
     """Beta's deprecated ``type`` is ``connectionType`` (both must agree when both are sent)."""
-    if version != BETA or not isinstance(body, dict) or "type" not in body:
+    if version != BETA:
         return body
-    body = dict(body)
-    deprecated = check_value("type", enum_prop(CONNECTION_TYPE), body.pop("type"), version)
-    current = body.get("connectionType")
-    if current is None:
-        body["connectionType"] = deprecated
-    elif deprecated is not None and deprecated != current:
-        raise BadRequest(CONNECTION_TYPE_ALIAS_MSG.format(current=current, deprecated=deprecated))
-    return body
+    return fold_alias(body, "type", "connectionType", CONNECTION_TYPE_ALIAS_MSG,
+                      lambda value: check_value("type", enum_prop(CONNECTION_TYPE), value, version))  # fmt: skip
 
 
 def check_connection(connection: Mapping[str, Any]) -> None:

@@ -26,8 +26,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..errors import BadRequest
 from ..schema import Prop, check_value, string_prop
+from .base import fold_alias
 
 DOMAIN_JOIN_TYPE_MISMATCH_MSG = (
     "A domain join configuration names two different join types: domainJoinType '{current}' and the deprecated "
@@ -39,16 +39,7 @@ WINDOWS_SETTINGS = Prop("object", fields={"language": string_prop()}, type_name=
 
 def fold_type(entry: Any) -> Any:
     """[join]: an entry's deprecated ``type`` becomes ``domainJoinType`` (both must agree when both are sent)."""
-    if not isinstance(entry, dict) or "type" not in entry:
-        return entry
-    entry = dict(entry)
-    deprecated = entry.pop("type")
-    current = entry.get("domainJoinType")
-    if current is None:
-        entry["domainJoinType"] = deprecated
-    elif deprecated is not None and deprecated != current:
-        raise BadRequest(DOMAIN_JOIN_TYPE_MISMATCH_MSG.format(current=current, deprecated=deprecated))
-    return entry
+    return fold_alias(entry, "type", "domainJoinType", DOMAIN_JOIN_TYPE_MISMATCH_MSG)
 
 
 def fold(

@@ -18,11 +18,9 @@ from typing import Any
 from starlette.responses import Response
 
 from .. import people_seed
-from ..errors import BadRequest
-from ..messages import SEGMENT_NOT_FOUND_MSG
 from ..provisioning import frontline_allotments, frontline_licenses_in_use, reconcile
 from ..routing import Call, Node
-from ..schema import BETA, EntityType, EnumType, enum_prop, int_prop, string_prop
+from ..schema import EntityType, EnumType, enum_prop, int_prop, string_prop
 from ..wire import json_response
 from .base import EntitySet
 
@@ -109,20 +107,8 @@ class FrontLineServicePlans(EntitySet):
             )  # fmt: skip
 
     def routes(self) -> Node:
-        node = self.collection()
-        node.methods["GET"] = self._beta_only(self.handle_list)
-        assert node.item is not None
-        node.item.methods["GET"] = self._beta_only(self.handle_get)
-        return node
+        return self.beta_only_collection()
 
-    @staticmethod
-    def _beta_only(handler: Any) -> Any:
-        def handle(call: Call) -> Response:
-            if call.version != BETA:
-                raise BadRequest(SEGMENT_NOT_FOUND_MSG.format(segment=FrontLineServicePlans.name))
-            return handler(call)
-
-        return handle
 
     def list(self) -> list[dict[str, Any]]:
         with self.store.transaction():

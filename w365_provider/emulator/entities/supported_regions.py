@@ -19,14 +19,9 @@ commercial tenant sees the government regions as ``unavailable``.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from starlette.responses import Response
-
-from ..errors import BadRequest
-from ..messages import SEGMENT_NOT_FOUND_MSG
-from ..routing import Call, Node
-from ..schema import BETA, EntityType, EnumType, enum_prop, string_prop
+from ..routing import Node
+from ..schema import EntityType, EnumType, enum_prop, string_prop
 from .base import EntitySet
 from .provisioning_policies import GEOGRAPHIC_LOCATION_TYPE, REGION_GROUP
 
@@ -107,16 +102,5 @@ class SupportedRegions(EntitySet):
             )  # fmt: skip
 
     def routes(self) -> Node:
-        node = self.collection()
-        node.methods["GET"] = self._beta_only(self.handle_list)
-        assert node.item is not None
-        node.item.methods["GET"] = self._beta_only(self.handle_get)
-        return node
+        return self.beta_only_collection()
 
-    def _beta_only(self, handler: Any) -> Any:
-        def handle(call: Call) -> Response:
-            if call.version != BETA:
-                raise BadRequest(SEGMENT_NOT_FOUND_MSG.format(segment=self.name))
-            return handler(call)
-
-        return handle
