@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from pulumi.dynamic import ConfigureRequest, ResourceProvider
 
@@ -18,6 +18,8 @@ __all__ = ["GraphProvider", "check_program_settings"]
 
 _announced: set[str] = set()
 _announce_lock = threading.Lock()
+_kept_lock = threading.Lock()
+T = TypeVar("T")
 
 
 class GraphProvider(ResourceProvider):
@@ -61,6 +63,16 @@ class GraphProvider(ResourceProvider):
 
     def _runtime(self) -> GraphRuntime:
         return runtime(self.settings())
+
+    def kept(self, name: str, make: Callable[[], T]) -> T:
+        """What this provider object keeps for the life of its process under ``name`` (made by
+        ``make`` on first use): the reads it shares between calls. Never pickled (``__getstate__``)."""
+        key = f"_kept_{name}"
+        with _kept_lock:
+            if key not in self.__dict__:
+                self.__dict__[key] = make()
+            found: T = self.__dict__[key]
+        return found
 
 
 def announce(settings: Settings) -> None:

@@ -144,11 +144,7 @@ class Reads:
         return {item["id"]: item for item in found if isinstance(item.get("id"), str)}
 
 
-_reads_lock = threading.Lock()
-
-
 def reads_of(owner: Any, spec: Spec) -> Reads:
-    """The reads ``owner`` (a provider object) keeps for ``spec``'s entity set."""
-    with _reads_lock:
-        found: dict[str, Reads] = owner.__dict__.setdefault("_reads", {})
-        return found.setdefault(spec.graph_type, Reads(spec))
+    """The reads ``owner`` (a provider object, ``GraphProvider.kept``) keeps for ``spec``'s entity set."""
+    found: Reads = owner.kept(f"reads_{spec.graph_type}", lambda: Reads(spec))
+    return found

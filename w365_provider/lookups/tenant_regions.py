@@ -113,11 +113,7 @@ def _read(settings: Settings) -> list[dict[str, Any]]:
     )  # fmt: skip
 
 
-_owners_lock = threading.Lock()
-
-
 def supported_regions_of(owner: Any) -> SupportedRegions:
     """The ``SupportedRegions`` that ``owner`` (a provider object: one per process in the engine) keeps."""
-    with _owners_lock:
-        found: SupportedRegions = owner.__dict__.setdefault("_supported_regions", SupportedRegions())
-        return found
+    found: SupportedRegions = owner.kept("supported_regions", SupportedRegions)
+    return found

@@ -23,7 +23,6 @@ call on every create. A policy that had the name before a create began is never 
 from __future__ import annotations
 
 import sys
-import threading
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -52,7 +51,6 @@ __all__ = [
 
 LEGACY_MODULE = "w365_provider.provisioning_policy"
 """Where existing stacks' state names the provider class (it is pickled by reference)."""
-_TENANT_READS_LOCK = threading.Lock()
 
 
 def normalize(props: Mapping[str, Any]) -> dict[str, Any]:
@@ -154,9 +152,7 @@ class ProvisioningPolicyProvider(SpecProvider):
         """The process's shared reads of the tenant for the people warnings (``impact.TenantReads``)."""
         from w365_provider.impact.warnings import TenantReads
 
-        with _TENANT_READS_LOCK:
-            found: TenantReads = self.__dict__.setdefault("_people_reads", TenantReads())
-        return found
+        return self.kept("people_reads", TenantReads)
 
     def normalize(self, props: Mapping[str, Any]) -> dict[str, Any]:
         return normalize(props)
