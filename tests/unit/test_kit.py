@@ -5,13 +5,22 @@ from __future__ import annotations
 from typing import Any, NotRequired, Required, get_origin, get_type_hints
 
 import pytest
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
+from pulumi.runtime._serialization import _serialize
+
 
 from w365_provider.kit import BETA, V1, Bool, Enum, Fill, Guid, ListOf, Mutability, Object, Property, Spec, Str
 from w365_provider.kit import checks, drift, mapping
-from w365_provider.kit.resource import resource_options
+from w365_provider.kit.resource import resource_options, serialized_provider
 from w365_provider.resources import device_image, provisioning_policy
+from w365_provider.resources.device_image.provider import DeviceImageProvider
+from w365_provider.resources.network_connection.provider import NetworkConnectionProvider
+from w365_provider.resources.organization_settings.provider import OrganizationSettingsProvider
 from w365_provider.resources.provisioning_policy import spec as policy_spec
+from w365_provider.resources.provisioning_policy.provider import ProvisioningPolicyProvider
+from w365_provider.resources.user_setting.provider import UserSettingProvider
 
 POLICY = provisioning_policy.SPEC
 IMAGE = device_image.SPEC
@@ -45,6 +54,29 @@ def test_device_image_lists_derived_from_the_table() -> None:
 def test_resource_options_come_from_the_spec() -> None:
     opts = resource_options(IMAGE, None)
     assert opts.replace_on_changes == list(IMAGE.replace_on_changes) and opts.ignore_changes == ["adopt"]
+
+
+@pytest.mark.parametrize(
+    "provider",
+    [
+        ProvisioningPolicyProvider, DeviceImageProvider, UserSettingProvider,
+        NetworkConnectionProvider, OrganizationSettingsProvider,
+    ],
+)  # fmt: skip
+def test_provider_serialized_once_as_the_sdk_does(provider: type[ResourceProvider]) -> None:
+    """``__provider`` is an input the engine diffs: the value made once per class must be the
+    SDK's own serialization of a new instance, or every resource of existing state would change."""
+    expected, secret = _serialize(True, serialize_provider, provider())
+    assert not secret and serialized_provider(provider) == expected
+    assert serialized_provider(provider) is serialized_provider(provider)  # made once
+
+
+def test_a_provider_that_would_be_a_secret_is_not_serialized_once() -> None:
+    class Holding(ResourceProvider):
+        pass  # serialize_as_secret_always stays True: the SDK stores it as a secret
+
+    with pytest.raises(TypeError, match="Holding must hold no secret"):
+        serialized_provider(Holding)
 
 
 @pytest.mark.parametrize(

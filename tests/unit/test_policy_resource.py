@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import dill
 import pulumi
 import pytest
 from pulumi.dynamic import ConfigureRequest
@@ -61,21 +62,21 @@ def test_provider_is_not_a_secret_in_state() -> None:
 
 
 class Recorder:
-    """Stands in for ``pulumi.dynamic.Resource.__init__`` to see what the resource passes on."""
+    """Stands in for ``pulumi.CustomResource.__init__`` to see what the resource passes on."""
 
     def __init__(self) -> None:
-        self.calls: list[tuple[Any, str, dict[str, Any], pulumi.ResourceOptions]] = []
+        self.calls: list[tuple[str, str, dict[str, Any], pulumi.ResourceOptions]] = []
 
     def init(self) -> Any:
-        def fake_init(resource: Any, provider: Any, name: str, props: dict[str, Any], opts: Any = None) -> None:
-            self.calls.append((provider, name, props, opts))
+        def fake_init(resource: Any, type_: str, name: str, props: dict[str, Any], opts: Any = None) -> None:
+            self.calls.append((type_, name, props, opts))
 
         return fake_init
 
 
 def test_resource_passes_inputs_outputs_and_options(monkeypatch: pytest.MonkeyPatch) -> None:
     recorder = Recorder()
-    monkeypatch.setattr(pulumi.dynamic.Resource, "__init__", recorder.init())
+    monkeypatch.setattr(pulumi.CustomResource, "__init__", recorder.init())
     ProvisioningPolicy(
         "engineering",
         display_name="Engineering",
@@ -84,8 +85,9 @@ def test_resource_passes_inputs_outputs_and_options(monkeypatch: pytest.MonkeyPa
         domain_join_configurations=[{"domain_join_type": "azureADJoin", "region_name": "automatic"}],
         opts=pulumi.ResourceOptions(replace_on_changes=["image_type"], protect=True),
     )
-    provider, name, props, opts = recorder.calls[0]
-    assert isinstance(provider, ProvisioningPolicyProvider) and name == "engineering"
+    type_, name, props, opts = recorder.calls[0]
+    assert type_ == "pulumi-python:dynamic/w365:ProvisioningPolicy" and name == "engineering"
+    assert dill.loads(base64.b64decode(props["__provider"])).__class__ is ProvisioningPolicyProvider
     assert props["provisioning_type"] == "dedicated" and props["adopt"] is False
     for output in ("policy_id", "grace_period_in_hours", "cloud_pc_group_display_name", "alternate_resource_url"):
         assert output in props and props[output] is None

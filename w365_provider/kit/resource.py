@@ -1,15 +1,35 @@
-"""What a resource class passes to ``pulumi.dynamic.Resource``, derived from its spec."""
+"""What a resource class passes to the engine, derived from its spec, and how it registers.
+
+``register`` does what ``pulumi.dynamic.Resource.__init__`` does, with two differences that
+matter on a large stack:
+
+- the provider is serialized once per provider class, not once per resource: its pickle holds
+  no state (``GraphProvider.__getstate__``), so the bytes are the same every time (the SDK's own
+  ``serialize_provider``, so existing state sees no change of ``__provider``);
+- it is not a function named ``__init__``. The SDK records as a resource's source position the
+  caller of the third ``__init__`` on the stack (``Resource``, ``CustomResource``, then the
+  concrete class). With ``pulumi.dynamic.Resource.__init__`` in between, that was this package's
+  own constructor line; now it is the program's line that declares the resource, as for any
+  provider's resources, and each resource's state is a frame shorter.
+"""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from typing import Any, Optional
 
 import pulumi
+from pulumi.dynamic import ResourceProvider
+from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
+from pulumi.runtime._serialization import _serialize
 
 from w365_provider.kit.spec import Spec
 
-__all__ = ["resource_options", "resource_props"]
+__all__ = ["register", "resource_options", "resource_props"]
+
+_SERIALIZED: dict[type[ResourceProvider], str] = {}
+_LOCK = threading.Lock()
 
 
 def resource_props(spec: Spec, given: Mapping[str, Any]) -> dict[str, Any]:
@@ -24,3 +44,31 @@ def resource_options(spec: Spec, opts: Optional[pulumi.ResourceOptions]) -> pulu
     if spec.ignore_changes:
         defaults["ignore_changes"] = list(spec.ignore_changes)
     return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(**defaults), opts)
+
+
+def serialized_provider(provider: type[ResourceProvider]) -> str:
+    """``__provider`` for every resource of ``provider``: the SDK's serialization of a new
+    instance, made once per class. The provider must hold no state and no secret (it keeps
+    ``serialize_as_secret_always = False``), or one value could not serve every resource."""
+    with _LOCK:
+        found = _SERIALIZED.get(provider)
+        if found is None:
+            found, secret = _serialize(True, serialize_provider, provider())
+            if secret or getattr(provider, "serialize_as_secret_always", True):
+                raise TypeError(f"{provider.__name__} must hold no secret to be serialized once per class")
+            _SERIALIZED[provider] = found
+        return found
+
+
+def register(
+    resource: pulumi.dynamic.Resource,
+    provider: type[ResourceProvider],
+    name: str,
+    props: Mapping[str, Any],
+    opts: Optional[pulumi.ResourceOptions],
+) -> None:
+    """Register ``resource`` (called from its class's ``__init__``) with the engine, served by
+    ``provider``: ``pulumi.dynamic.Resource.__init__`` without its per-resource pickling, and
+    with the program's line as the source position (see the module docstring)."""
+    values = {**props, PROVIDER_KEY: serialized_provider(provider)}
+    pulumi.CustomResource.__init__(resource, f"pulumi-python:{type(resource)._resource_type_name}", name, values, opts)

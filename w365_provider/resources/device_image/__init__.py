@@ -12,7 +12,7 @@ from typing import Optional
 
 import pulumi
 
-from w365_provider.kit.resource import resource_options, resource_props
+from w365_provider.kit.resource import register, resource_options, resource_props
 
 from .provider import DeviceImageProvider
 from .spec import SPEC
@@ -79,4 +79,4 @@ class DeviceImage(pulumi.dynamic.Resource, module="w365", name="DeviceImage"):
         given = {"display_name": display_name, "version": version, "source_image_resource_id": source_image_resource_id,
                  "adopt": adopt or None}  # fmt: skip
         props = resource_props(SPEC, given)
-        super().__init__(DeviceImageProvider(), resource_name, props, resource_options(SPEC, opts))
+        register(self, DeviceImageProvider, resource_name, props, resource_options(SPEC, opts))

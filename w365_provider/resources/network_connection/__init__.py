@@ -12,7 +12,7 @@ from typing import Any, Optional
 import pulumi
 
 from w365_provider.kit import checks, mapping
-from w365_provider.kit.resource import resource_options, resource_props
+from w365_provider.kit.resource import register, resource_options, resource_props
 
 from .health import verdict
 from .provider import NetworkConnectionProvider, policies_using
@@ -112,4 +112,4 @@ class NetworkConnection(pulumi.dynamic.Resource, module="w365", name="NetworkCon
         props = resource_props(SPEC, given)
         options = pulumi.ResourceOptions.merge(resource_options(SPEC, opts),
                                                pulumi.ResourceOptions(additional_secret_outputs=[PASSWORD]))  # fmt: skip
-        super().__init__(NetworkConnectionProvider(), resource_name, props, options)
+        register(self, NetworkConnectionProvider, resource_name, props, options)

@@ -11,7 +11,7 @@ import pulumi
 
 from w365_provider.errors import ConfigurationError
 from w365_provider.kit import checks, mapping
-from w365_provider.kit.resource import resource_options, resource_props
+from w365_provider.kit.resource import register, resource_options, resource_props
 
 from .provider import DELETE_NOTE, SINGLETON_ID, OrganizationSettingsProvider
 from .spec import SPEC
@@ -78,7 +78,7 @@ class OrganizationSettings(pulumi.dynamic.Resource, module="w365", name="Organiz
         given = dict(locals())
         _claim(resource_name)
         props = resource_props(SPEC, given)
-        super().__init__(OrganizationSettingsProvider(), resource_name, props, resource_options(SPEC, opts))
+        register(self, OrganizationSettingsProvider, resource_name, props, resource_options(SPEC, opts))
 
 
 def _claim(resource_name: str) -> None:

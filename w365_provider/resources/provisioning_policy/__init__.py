@@ -13,7 +13,7 @@ from typing import Any, NotRequired, Optional, Required, TypedDict
 
 import pulumi
 
-from w365_provider.kit.resource import resource_options, resource_props
+from w365_provider.kit.resource import register, resource_options, resource_props
 
 from .provider import ProvisioningPolicyProvider
 from .spec import SPEC
@@ -241,4 +241,4 @@ class ProvisioningPolicy(pulumi.dynamic.Resource, module="w365", name="Provision
     ) -> None:
         given = dict(locals())
         props = resource_props(SPEC, given)
-        super().__init__(ProvisioningPolicyProvider(), resource_name, props, resource_options(SPEC, opts))
+        register(self, ProvisioningPolicyProvider, resource_name, props, resource_options(SPEC, opts))

@@ -13,7 +13,7 @@ from typing import Any, Optional, TypedDict
 import pulumi
 
 from w365_provider.kit import checks, mapping
-from w365_provider.kit.resource import resource_options, resource_props
+from w365_provider.kit.resource import register, resource_options, resource_props
 
 from . import rules as setting_rules
 from .provider import UserSettingProvider, setting_from_graph
@@ -148,4 +148,4 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
     ) -> None:
         given = dict(locals())
         props = resource_props(SPEC, given)
-        super().__init__(UserSettingProvider(), resource_name, props, resource_options(SPEC, opts))
+        register(self, UserSettingProvider, resource_name, props, resource_options(SPEC, opts))
