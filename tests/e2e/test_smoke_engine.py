@@ -6,6 +6,7 @@ preview → up → preview --expect-no-changes → destroy, all offline with a f
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 from pathlib import Path
 
@@ -76,3 +77,32 @@ def test_wrapper_fails_without_engine(tmp_path: Path) -> None:
     proc = subprocess.run([str(PULUMI), "version"], capture_output=True, text=True, env=env, cwd=REPO)
     assert proc.returncode != 0
     assert "make setup" in proc.stderr
+
+
+
+def _as_a_background_job() -> None:
+    """What a non-interactive shell does to ``cmd &`` (and what nohup-style wrappers inherit)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGQUIT, signal.SIG_IGN)
+
+
+def test_wrapper_gives_the_engine_default_signals_in_a_background_job(tmp_path: Path) -> None:
+    """Started with SIGINT ignored, the engine's language host inherits it: the engine cannot stop
+    the host it started to list the program's plugins, and waits 5 s before killing it, on every
+    preview and up. scripts/pulumi hands the engine the default dispositions. Seen from the
+    engine's side: a stand-in ``pulumi`` in an engine cache reports what it was started with."""
+    bin_dir = tmp_path / "cache" / "engine" / "v999.0.0" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "pulumi").write_text("#!/bin/sh\ngrep '^SigIgn:' /proc/$$/status\n")
+    (bin_dir / "pulumi-language-python").write_text("#!/bin/sh\n")
+    (bin_dir / ".complete").write_text("")
+    for tool in ("pulumi", "pulumi-language-python"):
+        (bin_dir / tool).chmod(0o755)
+    env = {**os.environ, "W365_CACHE_DIR": str(tmp_path / "cache")}
+    proc = subprocess.run(
+        [str(PULUMI), "version"], capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
+        preexec_fn=_as_a_background_job,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    ignored = int(proc.stdout.split()[1], 16)
+    assert ignored & (1 << (signal.SIGINT - 1) | 1 << (signal.SIGQUIT - 1)) == 0, proc.stdout
