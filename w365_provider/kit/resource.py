@@ -22,7 +22,7 @@ from typing import Any, Optional
 import pulumi
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
-from pulumi.runtime._serialization import _serialize
+from pulumi.runtime._serialization import _serialize  # as pulumi.dynamic.Resource.__init__ of the pinned SDK does
 
 from w365_provider.kit.spec import Spec
 
