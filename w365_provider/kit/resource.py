@@ -15,7 +15,7 @@ matter on a large stack:
 
 from __future__ import annotations
 
-import threading
+import functools
 from collections.abc import Mapping
 from typing import Any, Optional
 
@@ -27,10 +27,6 @@ from pulumi.runtime._serialization import _serialize  # as pulumi.dynamic.Resour
 from w365_provider.kit.spec import Spec
 
 __all__ = ["register", "resource_options", "resource_props"]
-
-_SERIALIZED: dict[type[ResourceProvider], str] = {}
-_LOCK = threading.Lock()
-
 
 def resource_props(spec: Spec, given: Mapping[str, Any]) -> dict[str, Any]:
     """The inputs among ``given`` (a constructor's arguments), and every computed output as
@@ -46,18 +42,15 @@ def resource_options(spec: Spec, opts: Optional[pulumi.ResourceOptions]) -> pulu
     return pulumi.ResourceOptions.merge(pulumi.ResourceOptions(**defaults), opts)
 
 
+@functools.cache
 def serialized_provider(provider: type[ResourceProvider]) -> str:
     """``__provider`` for every resource of ``provider``: the SDK's serialization of a new
     instance, made once per class. The provider must hold no state and no secret (it keeps
     ``serialize_as_secret_always = False``), or one value could not serve every resource."""
-    with _LOCK:
-        found = _SERIALIZED.get(provider)
-        if found is None:
-            found, secret = _serialize(True, serialize_provider, provider())
-            if secret or getattr(provider, "serialize_as_secret_always", True):
-                raise TypeError(f"{provider.__name__} must hold no secret to be serialized once per class")
-            _SERIALIZED[provider] = found
-        return found
+    found, secret = _serialize(True, serialize_provider, provider())
+    if secret or getattr(provider, "serialize_as_secret_always", True):
+        raise TypeError(f"{provider.__name__} must hold no secret to be serialized once per class")
+    return found
 
 
 def register(
