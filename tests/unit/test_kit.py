@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, NotRequired, Required, get_origin, get_type_hints
 
 import pytest
 from pulumi.dynamic import ResourceProvider
 from pulumi.dynamic.dynamic import serialize_provider
 from pulumi.output import Unknown
+from pulumi.runtime import resource as sdk_resource
 from pulumi.runtime._serialization import _serialize
-
+from pulumi.runtime.proto import source_pb2
 
 from w365_provider.kit import BETA, V1, Bool, Enum, Fill, Guid, ListOf, Mutability, Object, Property, Spec, Str
 from w365_provider.kit import checks, drift, mapping
-from w365_provider.kit.resource import resource_options, serialized_provider
+from w365_provider.kit import resource as kit_resource
+from w365_provider.kit.resource import program_frames, resource_options, serialized_provider
 from w365_provider.resources import device_image, provisioning_policy
 from w365_provider.resources.device_image.provider import DeviceImageProvider
 from w365_provider.resources.network_connection.provider import NetworkConnectionProvider
@@ -77,6 +80,61 @@ def test_a_provider_that_would_be_a_secret_is_not_serialized_once() -> None:
 
     with pytest.raises(TypeError, match="Holding must hold no secret"):
         serialized_provider(Holding)
+
+
+PROGRAM, VENV = Path("/srv/infra"), Path("/srv/infra/.venv")
+
+
+def trace_of(*uris: str) -> source_pb2.StackTrace:
+    """A stack trace as the SDK builds it, innermost first; "" is a frame without a position."""
+    return source_pb2.StackTrace(
+        frames=[source_pb2.StackFrame(pc=source_pb2.SourcePosition(uri=u, line=7)) if u else source_pb2.StackFrame()
+                for u in uris]
+    )  # fmt: skip
+
+
+def uris(trace: source_pb2.StackTrace) -> list[str]:
+    return [f.pc.uri for f in trace.frames]
+
+
+def test_stack_trace_keeps_the_programs_own_frames() -> None:
+    """What the language host runs the program with (runpy, the host, the SDK, asyncio, the
+    interpreter) is cut; a helper module of the program above the declaring line is kept."""
+    full = trace_of(
+        "file:///srv/infra/fleet/policies.py", "file:///srv/infra/__main__.py", "", "",
+        "file:///home/ci/.pulumi/bin/pulumi-language-python-exec",
+        "file:///srv/infra/.venv/lib/python3.11/site-packages/pulumi/runtime/stack.py",
+        "file:///usr/lib/python3.11/asyncio/events.py",
+    )  # fmt: skip
+    assert uris(program_frames(full, PROGRAM, VENV)) == [
+        "file:///srv/infra/fleet/policies.py", "file:///srv/infra/__main__.py",
+    ]  # fmt: skip
+    # a frame of the virtualenv (inside the program's directory) ends the program's frames
+    venv_first = trace_of("file:///srv/infra/__main__.py", "file:///srv/infra/.venv/lib/x.py", "file:///srv/infra/y.py")
+    assert uris(program_frames(venv_first, PROGRAM, VENV)) == ["file:///srv/infra/__main__.py"]
+    # a sibling directory whose name starts like the program's is outside it; the first frame
+    # stays whatever it is: it is the resource's source position
+    sibling = trace_of("file:///srv/infra2/m.py", "file:///srv/infra/a.py")
+    assert uris(program_frames(sibling, PROGRAM, VENV)) == ["file:///srv/infra2/m.py"]
+    assert uris(program_frames(trace_of("", "file:///srv/infra/a.py"), PROGRAM, VENV)) == [""]
+    assert uris(program_frames(source_pb2.StackTrace(), PROGRAM, VENV)) == []
+
+
+def test_stack_traces_trimmed_only_while_this_package_registers(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Other resources of the program (azuread groups, ...) keep the SDK's full trace."""
+    full = trace_of(f"{tmp_path.as_uri()}/__main__.py", "file:///usr/lib/python3.11/runpy.py")
+    monkeypatch.setattr(sdk_resource, "_get_stack_trace", lambda: full)
+    monkeypatch.chdir(tmp_path)  # the engine runs the program in its directory
+    kit_resource._trim_stack_traces.__wrapped__()  # wrap the stand-in (monkeypatch restores the SDK's)
+    assert sdk_resource._get_stack_trace() is full
+    token = kit_resource._registering.set(True)
+    try:
+        assert uris(sdk_resource._get_stack_trace()) == [f"{tmp_path.as_uri()}/__main__.py"]
+    finally:
+        kit_resource._registering.reset(token)
+    assert sdk_resource._get_stack_trace() is full
 
 
 @pytest.mark.parametrize(
