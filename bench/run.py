@@ -314,9 +314,18 @@ def report(results: dict[str, Any]) -> str:
                 f"floor+engine {e1:6.1f} -> {e2:6.1f} {'linear' if engine_linear else 'SUPERLINEAR':<11} | "
                 f"ratio {ratios[a]:.2f}/{ratios[b]:.2f}/{ratios[c]:.2f} "
                 f"{'flat' if own_linear else 'GROWING'}")  # fmt: skip
-            verdicts.append((f"linear growth {phase}: {m1:.1f} -> {m2:.1f} ms/object "
-                             f"(floor+engine alone: {e1:.1f} -> {e2:.1f}; "
-                             f"ours/(floor+engine) {ratios[b]:.2f} -> {ratios[c]:.2f})", linear, ""))  # fmt: skip
+            # Issue 7's target is linear growth of `up`. The engine alone is not linear in the
+            # phases that write a checkpoint per step (README), so there the target is that ours
+            # grows no faster than floor + engine (the `flat` column).
+            if phase == "up":
+                verdicts.append((f"linear growth {phase}: {m1:.1f} -> {m2:.1f} ms/object "
+                                 f"(floor+engine alone: {e1:.1f} -> {e2:.1f}; "
+                                 f"ours/(floor+engine) {ratios[b]:.2f} -> {ratios[c]:.2f})", linear, ""))  # fmt: skip
+            else:
+                verdicts.append((f"growth {phase} no faster than floor+engine: ours/(floor+engine) "
+                                 f"{ratios[b]:.2f} -> {ratios[c]:.2f} (at most x{RATIO_DRIFT_TOLERANCE}; ours "
+                                 f"{m1:.1f} -> {m2:.1f} ms/object, floor+engine {e1:.1f} -> {e2:.1f})",
+                                 own_linear, ""))  # fmt: skip
         add("")
 
     big_n = str(max(int(s) for s in sizes))
