@@ -48,8 +48,7 @@ class DeviceImage(pulumi.dynamic.Resource, module="w365", name="DeviceImage"):
     :param opts: Resource options; ``replace_on_changes`` for every input is added.
     """
 
-    if TYPE_CHECKING:  # for type checkers and readers: the SDK evaluates a resource class's
-        # annotations again for every resource it registers (about 0.5 ms each on a large stack)
+    if TYPE_CHECKING:  # the outputs, for type checkers and readers only (see w365_provider.kit.resource)
         image_id: pulumi.Output[str]
         """Graph id of the image: a policy's ``image_id`` with ``image_type="custom"``."""
         display_name: pulumi.Output[str]

@@ -57,8 +57,7 @@ class OrganizationSettings(pulumi.dynamic.Resource, module="w365", name="Organiz
     :param windows_settings: ``{"language": "en-US"}``.
     """
 
-    if TYPE_CHECKING:  # for type checkers and readers: the SDK evaluates a resource class's
-        # annotations again for every resource it registers (about 0.5 ms each on a large stack)
+    if TYPE_CHECKING:  # the outputs, for type checkers and readers only (see w365_provider.kit.resource)
         settings_id: pulumi.Output[str]
         os_version: pulumi.Output[Optional[str]]
         user_account_type: pulumi.Output[Optional[str]]

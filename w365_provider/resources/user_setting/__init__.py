@@ -116,8 +116,7 @@ class UserSetting(pulumi.dynamic.Resource, module="w365", name="UserSetting"):
     refused at preview, naming it and how to switch. Every property changes in place. Deleting an assigned setting unassigns it first.
     """
 
-    if TYPE_CHECKING:  # for type checkers and readers: the SDK evaluates a resource class's
-        # annotations again for every resource it registers (about 0.5 ms each on a large stack)
+    if TYPE_CHECKING:  # the outputs, for type checkers and readers only (see w365_provider.kit.resource)
         setting_id: pulumi.Output[str]
         display_name: pulumi.Output[str]
         local_admin_enabled: pulumi.Output[Optional[bool]]
