@@ -118,6 +118,26 @@ def test_stack_trace_keeps_the_programs_own_frames() -> None:
     assert uris(program_frames(sibling, PROGRAM, VENV)) == ["file:///srv/infra2/m.py"]
     assert uris(program_frames(trace_of("", "file:///srv/infra/a.py"), PROGRAM, VENV)) == [""]
     assert uris(program_frames(source_pb2.StackTrace(), PROGRAM, VENV)) == []
+    # a program at the root of the file system still keeps its own frames
+    at_root = trace_of("file:///__main__.py", "file:///lib/helper.py", "file:///venv/lib/x.py")
+    assert uris(program_frames(at_root, Path("/"), Path("/venv"))) == ["file:///__main__.py", "file:///lib/helper.py"]
+
+
+def test_public_names_loaded_on_first_use_are_the_ones_type_checkers_see() -> None:
+    """``w365_provider`` lists its public names twice (imports under ``TYPE_CHECKING``, and
+    ``_WHERE`` for the loader): the two must name the same objects in the same modules."""
+    import ast
+    import importlib
+
+    import w365_provider
+
+    tree = ast.parse(Path(w365_provider.__file__).read_text())
+    [guard] = [n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", None) == "TYPE_CHECKING"]
+    imported = {a.name: n.module for n in guard.body if isinstance(n, ast.ImportFrom) for a in n.names}
+    assert imported == w365_provider._WHERE
+    assert sorted(imported) == w365_provider.__all__
+    for name, module in imported.items():
+        assert getattr(w365_provider, name) is getattr(importlib.import_module(module), name)
 
 
 def test_stack_traces_trimmed_only_while_this_package_registers(

@@ -75,7 +75,7 @@ def program_frames(trace: Any, program_dir: pathlib.Path, env_dir: pathlib.Path)
     ``program_dir`` and not in ``env_dir`` (the program's virtualenv, often inside it): the
     program's own code. Below them come the language host, the SDK and asyncio. At least the
     first frame is kept, whatever it is: it is the resource's source position."""
-    inside, outside = program_dir.as_uri() + "/", env_dir.as_uri() + "/"
+    inside, outside = (d.as_uri().rstrip("/") + "/" for d in (program_dir, env_dir))
     kept = 0
     for frame in trace.frames:
         uri = frame.pc.uri if frame.HasField("pc") else ""
